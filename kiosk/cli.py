@@ -1,0 +1,193 @@
+"""The `kiosk` command: set up an instance, serve, check forms, fill demo data, manage catalogs."""
+
+import os
+import secrets
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .extensions import db
+from .migrations import apply_migrations
+
+CONFIG_TEMPLATE = '''\
+"""Settings of this Treffpunkt's kiosk; every setting and its default is listed in the README."""
+
+SECRET_KEY = "{secret}"
+SITE_SLUG = "mittendrin"
+SITE_NAME = "Treffpunkt Mittendrin"
+'''
+
+
+def create_cli_app() -> Flask:
+    from . import create_app
+    from .formspec import FormSpecError
+
+    try:
+        return create_app()
+    except FormSpecError as error:
+        # A broken form definition stops every command with a message, not a traceback.
+        raise click.ClickException(f"form definition refused: {error}") from error
+
+
+@click.group(cls=FlaskGroup, create_app=create_cli_app, add_version_option=False)
+def main():
+    """Mittendrin kiosk: forms for the Treffpunkte Mittendrin in Wildeshausen."""
+
+
+def write_instance_config(app: Flask) -> bool:
+    """Create instance/config.py with a random SECRET_KEY unless it exists; True if created."""
+    path = os.path.join(app.instance_path, "config.py")
+    if os.path.exists(path):
+        return False
+    with open(path, "x", encoding="utf-8") as config_file:
+        config_file.write(CONFIG_TEMPLATE.format(secret=secrets.token_hex(32)))
+    os.chmod(path, 0o600)
+    app.config.from_pyfile(path)
+    return True
+
+
+def prepare_database(app: Flask) -> list[str]:
+    """Apply pending migrations and record the current version of every form."""
+    from .models import FormVersion, Site
+
+    with db.connection_context():
+        applied = apply_migrations(db.obj)
+        Site.local(app.config["SITE_SLUG"], app.config["SITE_NAME"])
+        for spec in app.extensions["kiosk_forms"].values():
+            FormVersion.for_spec(spec)
+    return applied
+
+
+@click.command("init")
+@with_appcontext
+def init_command():
+    """Create the instance folder, its config with a secret key, and the database."""
+    app = current_app._get_current_object()
+    if write_instance_config(app):
+        click.echo(f"Wrote {os.path.join(app.instance_path, 'config.py')} with a new SECRET_KEY.")
+    applied = prepare_database(app)
+    for name in applied:
+        click.echo(f"Applied migration {name}.")
+    click.echo(f"Instance ready: {app.instance_path}")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, help="Port to listen on.")
+@click.option("--threads", default=8, show_default=True, help="Worker threads of waitress.")
+@with_appcontext
+def serve_command(host, port, threads):
+    """Serve the kiosk with waitress (applies pending migrations first)."""
+    import waitress
+
+    app = current_app._get_current_object()
+    if not app.config.get("SECRET_KEY"):
+        raise click.ClickException("No SECRET_KEY: run `kiosk init` first.")
+    prepare_database(app)
+    click.echo(f"Mittendrin kiosk on http://{host}:{port}/ (instance {app.instance_path})")
+    waitress.serve(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        max_request_body_size=app.config["MAX_CONTENT_LENGTH"],
+        ident="mittendrin",
+    )
+
+
+@click.group("forms")
+def forms_group():
+    """Form definitions in forms/*.toml."""
+
+
+@forms_group.command("check")
+@with_appcontext
+def forms_check_command():
+    """Check every form definition; exit 1 and name file and field on any problem."""
+    from .formspec import check_forms, load_forms
+
+    problems = check_forms(current_app.config["FORMS_DIR"])
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    if problems:
+        sys.exit(1)
+    for spec in load_forms(current_app.config["FORMS_DIR"]).values():
+        click.echo(f"ok: {spec.slug} (version {spec.version_hash}, {len(spec.fields)} fields)")
+
+
+@click.command("demo")
+@click.option("--count", default=400, show_default=True, help="How many submissions.")
+@click.option("--months", default=6, show_default=True, help="Spread over this many months back.")
+@click.option("--seed", default=2026, show_default=True, help="Random seed, for repeatable data.")
+@with_appcontext
+def demo_command(count, months, seed):
+    """Fill the database with a realistic mix of demo submissions."""
+    from .demo import fill_demo_data
+
+    prepare_database(current_app._get_current_object())
+    with db.connection_context():
+        made = fill_demo_data(current_app.extensions["kiosk_forms"], count, months, seed)
+    click.echo(f"Stored {made} demo submissions over {months} months.")
+
+
+TRANSLATIONS_DIR = os.path.join(os.path.dirname(__file__), "translations")
+POT_FILE = os.path.join(TRANSLATIONS_DIR, "messages.pot")
+
+
+def pybabel(*args: str) -> None:
+    from babel.messages.frontend import CommandLineInterface
+
+    CommandLineInterface().run(["pybabel", "-q", *args])
+
+
+@click.group("translations")
+def translations_group():
+    """Gettext catalogs of the interface and the form texts."""
+
+
+@translations_group.command("extract")
+def translations_extract():
+    """Collect every German source text (code, templates, forms) into messages.pot."""
+    from . import PROJECT_ROOT
+
+    pybabel(
+        "extract",
+        "-F",
+        os.path.join(PROJECT_ROOT, "babel.cfg"),
+        "-k",
+        "_l",
+        "--sort-by-file",
+        "--project=Mittendrin",
+        "--copyright-holder=Mittendrin",
+        "-o",
+        POT_FILE,
+        PROJECT_ROOT,
+    )
+    click.echo(f"Wrote {POT_FILE}")
+
+
+@translations_group.command("update")
+def translations_update():
+    """Merge messages.pot into every language's catalog."""
+    pybabel("update", "-i", POT_FILE, "-d", TRANSLATIONS_DIR, "--no-fuzzy-matching")
+
+
+@translations_group.command("compile")
+def translations_compile():
+    """Compile every catalog into the .mo file the app reads."""
+    pybabel("compile", "-d", TRANSLATIONS_DIR, "--statistics")
+
+
+COMMANDS = (init_command, serve_command, forms_group, demo_command, translations_group)
+
+
+def init_app(app: Flask) -> None:
+    # On the app's CLI group, so `kiosk …` and `flask --app kiosk …` offer the same commands.
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+if __name__ == "__main__":
+    main()

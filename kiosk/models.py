@@ -1,0 +1,141 @@
+"""Peewee models: the site, versions of forms, unfinished drafts and stored submissions."""
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+    UUIDField,
+)
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class JSONField(TextField):
+    def db_value(self, value):
+        return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    def python_value(self, value):
+        return None if value is None else json.loads(value)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class Site(BaseModel):
+    slug = CharField(unique=True)
+    name = CharField()
+
+    @classmethod
+    def local(cls, slug: str, name: str) -> "Site":
+        site, created = cls.get_or_create(slug=slug, defaults={"name": name})
+        if not created and site.name != name:
+            site.name = name
+            site.save()
+        return site
+
+
+class FormVersion(BaseModel):
+    """One content version of a form; submissions point here so old answers still display."""
+
+    slug = CharField()
+    number = IntegerField()
+    version_hash = CharField()
+    spec = JSONField()
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("slug", "version_hash"), True),
+            (("slug", "number"), True),
+        )
+
+    @classmethod
+    def for_spec(cls, spec) -> "FormVersion":
+        """The stored version of this spec, created with the next number when its content is new."""
+        with db.atomic():
+            existing = cls.get_or_none(slug=spec.slug, version_hash=spec.version_hash)
+            if existing:
+                return existing
+            latest = cls.select().where(cls.slug == spec.slug).order_by(cls.number.desc()).first()
+            return cls.create(
+                slug=spec.slug,
+                number=(latest.number + 1) if latest else 1,
+                version_hash=spec.version_hash,
+                spec=spec.to_dict(),
+            )
+
+
+class Draft(BaseModel):
+    """A visitor's unfinished answers, kept on the server until submitted, reset or expired."""
+
+    uuid = UUIDField(primary_key=True, default=uuid.uuid4)
+    form_version = ForeignKeyField(FormVersion, on_delete="CASCADE")
+    lang = CharField(max_length=8)
+    answers = JSONField(default=dict)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    def set_answer(self, name: str, value) -> None:
+        answers = dict(self.answers)
+        if value is None:
+            answers.pop(name, None)
+        else:
+            answers[name] = value
+        self.answers = answers
+        self.updated_at = utcnow()
+        self.save()
+
+    @classmethod
+    def expired(cls, max_age_hours: int):
+        return cls.delete().where(cls.updated_at < utcnow() - timedelta(hours=max_age_hours))
+
+
+class Submission(BaseModel):
+    """A visitor's submitted form; `uuid` comes from the draft, so storing it twice is refused."""
+
+    uuid = UUIDField(unique=True)
+    site = ForeignKeyField(Site, on_delete="RESTRICT")
+    form_version = ForeignKeyField(FormVersion, on_delete="RESTRICT")
+    lang = CharField(max_length=8)
+    created_at = DateTimeField(default=utcnow, index=True)
+
+    def answer_map(self) -> dict:
+        """{field: value}, with the values of a multiple-choice field as a list."""
+        answers: dict = {}
+        for answer in self.answers.order_by(Answer.id):
+            if answer.position is None:
+                answers[answer.field] = answer.value
+            else:
+                answers.setdefault(answer.field, []).append(answer.value)
+        return answers
+
+
+class Answer(BaseModel):
+    """One value of one field; multiple choice is one row per chosen option, so SQL can count it."""
+
+    submission = ForeignKeyField(Submission, backref="answers", on_delete="CASCADE")
+    field = CharField()
+    value = TextField()
+    position = IntegerField(null=True)
+    personal = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("field", "value"), False),)
+
+
+MODELS = (Site, FormVersion, Draft, Submission, Answer)

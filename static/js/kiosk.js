@@ -1,0 +1,122 @@
+// Kiosk behaviour: idle warning and reset, return after thank-you, focus after swaps, offline hint.
+(function () {
+  "use strict";
+
+  const body = document.body;
+  const idleSeconds = Number(body.dataset.idleSeconds || 90);
+  const countdownSeconds = Math.max(20, Number(body.dataset.idleCountdown || 30));
+  const startUrl = body.dataset.startUrl || "/";
+  const dialog = document.getElementById("idle");
+  const secondsOut = document.getElementById("idle-seconds");
+  let idleTimer = null;
+  let countdownTimer = null;
+  let returnTimer = null;
+
+  function main() {
+    return document.getElementById("main");
+  }
+
+  function csrfToken() {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+
+  // Leave for the start screen without leaving this visitor's pages in the history.
+  function goToStart() {
+    window.location.replace(startUrl);
+  }
+
+  // Discard the unfinished answers on the server, then start over.
+  function resetVisitor() {
+    const resetUrl = main() && main().dataset.resetUrl;
+    if (!resetUrl) {
+      goToStart();
+      return;
+    }
+    const form = new FormData();
+    form.append("csrf_token", csrfToken());
+    fetch(resetUrl, { method: "POST", body: form, credentials: "same-origin", keepalive: true })
+      .catch(function () { /* the server forgets the draft on its own after DRAFT_MAX_AGE_HOURS */ })
+      .finally(goToStart);
+  }
+
+  function stopCountdown() {
+    clearInterval(countdownTimer);
+    countdownTimer = null;
+    if (dialog.open) dialog.close();
+  }
+
+  function startCountdown() {
+    let left = countdownSeconds;
+    secondsOut.textContent = String(left);
+    dialog.showModal();
+    document.getElementById("idle-continue").focus();
+    countdownTimer = setInterval(function () {
+      left -= 1;
+      secondsOut.textContent = String(Math.max(left, 0));
+      if (left <= 0) {
+        stopCountdown();
+        resetVisitor();
+      }
+    }, 1000);
+  }
+
+  function onIdle() {
+    if (main() && main().dataset.resetUrl) {
+      startCountdown();
+    } else if (!main() || !main().classList.contains("start")) {
+      goToStart();
+    }
+  }
+
+  function restartIdleTimer() {
+    if (countdownTimer) return; // only the button in the warning continues
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(onIdle, idleSeconds * 1000);
+  }
+
+  function scheduleReturn() {
+    clearTimeout(returnTimer);
+    const after = main() && main().dataset.returnAfter;
+    if (after) returnTimer = setTimeout(goToStart, Number(after) * 1000);
+  }
+
+  function focusHeading() {
+    const heading = main() && (main().querySelector("[role=alert]") || main().querySelector("h1"));
+    if (heading) {
+      if (!heading.hasAttribute("tabindex")) heading.setAttribute("tabindex", "-1");
+      heading.focus({ preventScroll: true });
+    }
+  }
+
+  document.getElementById("idle-continue").addEventListener("click", function () {
+    stopCountdown();
+    restartIdleTimer();
+  });
+  dialog.addEventListener("cancel", function () {
+    stopCountdown();
+    restartIdleTimer();
+  });
+
+  ["pointerdown", "keydown", "input", "wheel", "touchstart"].forEach(function (type) {
+    document.addEventListener(type, restartIdleTimer, { passive: true, capture: true });
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    document.getElementById("offline").hidden = true;
+    scheduleReturn();
+    focusHeading();
+    restartIdleTimer();
+  });
+  document.addEventListener("htmx:sendError", function () {
+    document.getElementById("offline").hidden = false;
+  });
+
+  // A page restored from the back/forward cache could show an earlier visitor's answers.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) window.location.reload();
+  });
+
+  restartIdleTimer();
+  scheduleReturn();
+})();

@@ -1,0 +1,84 @@
+"""Fixtures: an app on a fresh instance folder, its client and CLI runner, and a visitor helper."""
+
+import re
+
+import pytest
+
+from kiosk import create_app
+from kiosk.cli import prepare_database
+
+TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+@pytest.fixture
+def instance(tmp_path, monkeypatch):
+    path = tmp_path / "instance"
+    monkeypatch.setenv("KIOSK_INSTANCE_PATH", str(path))
+    return path
+
+
+@pytest.fixture
+def app(instance):
+    app = create_app({"SECRET_KEY": "test-secret", "TESTING": True})
+    prepare_database(app)
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Visitor:
+    """Walks the kiosk as a visitor would: opens pages, keeps the CSRF token, posts answers."""
+
+    def __init__(self, client, lang="de"):
+        self.client = client
+        self.lang = lang
+        self.token = ""
+        self.url = ""
+
+    def open(self, url, **kwargs):
+        response = self.client.get(url, follow_redirects=True, **kwargs)
+        self.remember(response)
+        return response
+
+    def post(self, url, data=None, **kwargs):
+        payload = {"csrf_token": self.token, **(data or {})}
+        response = self.client.post(url, data=payload, follow_redirects=True, **kwargs)
+        self.remember(response)
+        return response
+
+    def remember(self, response):
+        self.url = response.request.path
+        match = TOKEN.search(response.get_data(as_text=True))
+        if match:
+            self.token = match.group(1)
+
+    def start(self, form):
+        self.open(f"/{self.lang}/")
+        return self.post(f"/{self.lang}/{form}/")
+
+    def answer(self, value=None, **extra):
+        data = dict(extra)
+        if value is not None:
+            data["answer"] = value
+        return self.post(self.url, data)
+
+    @property
+    def draft_url(self):
+        """The form session's base URL: /<lang>/<form>/<uuid>."""
+        return self.url.split("/step/")[0].removesuffix("/summary")
+
+    def submit(self):
+        return self.post(f"{self.draft_url}/submit")
+
+
+@pytest.fixture
+def visitor(client):
+    return Visitor(client)
