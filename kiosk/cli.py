@@ -152,6 +152,7 @@ def translations_extract():
     """Collect every German source text (code, templates, forms) into messages.pot."""
     from . import PROJECT_ROOT
 
+    os.makedirs(TRANSLATIONS_DIR, exist_ok=True)
     pybabel(
         "extract",
         "-F",

@@ -12,7 +12,9 @@ class Setting:
 
 
 SETTINGS = (
-    Setting("SECRET_KEY", None, "Signs sessions and CSRF tokens; `kiosk init` writes a random one."),
+    Setting(
+        "SECRET_KEY", None, "Signs sessions and CSRF tokens; `kiosk init` writes a random one."
+    ),
     Setting("ROLE", "site", '"site" for a Treffpunkt, "hub" for the Stadthaus.'),
     Setting("SITE_SLUG", "mittendrin", "Short name of this Treffpunkt, used in reports."),
     Setting("SITE_NAME", "Treffpunkt Mittendrin", "Display name of this Treffpunkt."),
@@ -26,7 +28,9 @@ SETTINGS = (
     Setting("DRAFT_MAX_AGE_HOURS", 12, "Unfinished answers older than this are discarded."),
     Setting("MAX_CONTENT_LENGTH", 64 * 1024, "Largest request body in bytes."),
     Setting("MAX_FORM_PARTS", 200, "Largest number of fields in one posted form."),
-    Setting("WTF_CSRF_TIME_LIMIT", None, "CSRF tokens live as long as the session (forms stay open)."),
+    Setting(
+        "WTF_CSRF_TIME_LIMIT", None, "CSRF tokens live as long as the session (forms stay open)."
+    ),
     Setting("SESSION_COOKIE_SAMESITE", "Lax", "SameSite attribute of the session cookie."),
     Setting("SESSION_COOKIE_HTTPONLY", True, "The session cookie is not readable by scripts."),
 )

@@ -14,7 +14,18 @@ LANGUAGE_WEIGHTS = {
     "ar": 24, "de": 14, "uk": 14, "fa": 12, "ku": 10, "tr": 8, "ps": 7, "ru": 6, "ti": 5, "en": 4,
 }  # fmt: skip
 FORM_WEIGHTS = {"visit": 60, "feedback": 25, "intake": 15}
-NICKNAMES = ["Amina", "Yusuf", "Olena", "Reza", "Hevin", "Tesfay", "Ayşe", "Dmytro", "Laila", "Omar"]
+NICKNAMES = [
+    "Amina",
+    "Yusuf",
+    "Olena",
+    "Reza",
+    "Hevin",
+    "Tesfay",
+    "Ayşe",
+    "Dmytro",
+    "Laila",
+    "Omar",
+]
 CONTACTS = ["+49 1512 3456789", "0176 12345678", "amina@example.org"]
 COMMENTS = [
     "Danke für die Hilfe beim Brief vom Jobcenter.",
@@ -87,7 +98,9 @@ def demo_value(field: Field, rng: random.Random):
     if field.type == "consent":
         return "yes"
     if field.type == "year":
-        return str(rng.randint(max(field.min or 2014, 2014), min(field.max or 2026, date.today().year)))
+        return str(
+            rng.randint(max(field.min or 2014, 2014), min(field.max or 2026, date.today().year))
+        )
     if field.type == "number":
         return str(rng.randint(field.min if field.min is not None else 1, field.max or 8))
     if field.type == "date":

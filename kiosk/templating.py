@@ -2,6 +2,7 @@
 
 import glob
 import os
+import re
 from functools import lru_cache
 
 from flask import Flask, current_app
@@ -23,7 +24,9 @@ def _icon_svg(static_folder: str, name: str) -> str:
     with open(os.path.join(static_folder, "icons", f"{name}.svg"), encoding="utf-8") as svg:
         text = svg.read()
     # Decorative: the text label beside every pictogram carries the meaning.
-    return text.replace("<svg ", '<svg aria-hidden="true" focusable="false" class="icon" ', 1)
+    return re.sub(
+        r"<svg\b", '<svg aria-hidden="true" focusable="false" class="icon"', text, count=1
+    )
 
 
 def icon(name: str | None) -> Markup:

@@ -16,7 +16,9 @@ def render_page(template: str, status: int = 200, **context):
     """
     if is_htmx():
         folder, _, name = template.rpartition("/")
-        response = make_response(render_template(f"{folder}/_{name}", fragment=True, **context), status)
+        response = make_response(
+            render_template(f"{folder}/_{name}", fragment=True, **context), status
+        )
         if request.method == "GET":
             response.headers["HX-Push-Url"] = request.full_path.rstrip("?")
         return response

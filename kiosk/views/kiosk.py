@@ -111,7 +111,9 @@ def start_form(form_slug):
     Draft.expired(current_app.config["DRAFT_MAX_AGE_HOURS"]).execute()
     draft = Draft.create(form_version=FormVersion.for_spec(spec), lang=g.language.code)
     first = spec.visible_fields({})[0]
-    return redirect(url_for("kiosk.step", form_slug=spec.slug, draft_id=draft.uuid, name=first.name), 303)
+    return redirect(
+        url_for("kiosk.step", form_slug=spec.slug, draft_id=draft.uuid, name=first.name), 303
+    )
 
 
 @bp.get("/<lang>/<form_slug>/")
@@ -216,7 +218,10 @@ def summary(form_slug, draft_id):
 
 
 def render_summary(spec: FormSpec, draft: Draft, message=None, status=200):
-    rows = [(f, f.display(draft.answers.get(f.name), gettext)) for f in spec.visible_fields(draft.answers)]
+    rows = [
+        (f, f.display(draft.answers.get(f.name), gettext))
+        for f in spec.visible_fields(draft.answers)
+    ]
     return render_page(
         "kiosk/summary.html", status=status, spec=spec, draft=draft, rows=rows, message=message
     )
@@ -285,5 +290,7 @@ def retry_after_csrf_error():
         form = field.make_form(gettext, formdata=posted_answer())
         form.validate()
         form.csrf_token.errors = []
-        return render_page("kiosk/step.html", status=422, **step_context(spec, draft, field, form, message))
+        return render_page(
+            "kiosk/step.html", status=422, **step_context(spec, draft, field, form, message)
+        )
     return render_summary(spec, draft, message=message, status=422)
