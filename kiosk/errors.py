@@ -1,4 +1,4 @@
-"""Error pages in the visitor's language: unknown pages, bad requests, too large bodies, failures."""
+"""Error pages in the visitor's language: unknown page, bad request, body too large, failure."""
 
 from flask import Flask, request
 from flask_babel import gettext

@@ -1,4 +1,4 @@
-"""Visitor languages: names in their own script, text direction, and the locale taken from the URL."""
+"""Visitor languages: names in their own script, direction, and the locale taken from the URL."""
 
 import os
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""A real `kiosk serve` in a child process on a free loopback port, for durability and browser tests."""
+"""A real `kiosk serve` in a child process on a loopback port, for durability and browser tests."""
 
 import os
 import re

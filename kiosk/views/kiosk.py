@@ -36,9 +36,12 @@ def pull_language(endpoint, values):
 
 @bp.url_defaults
 def add_language(endpoint, values):
-    if "lang" not in values and g.get("language") and endpoint.startswith("kiosk."):
-        if current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
-            values["lang"] = g.language.code
+    if (
+        "lang" not in values
+        and g.get("language")
+        and current_app.url_map.is_endpoint_expecting(endpoint, "lang")
+    ):
+        values["lang"] = g.language.code
 
 
 @bp.after_request
