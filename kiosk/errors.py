@@ -1,6 +1,6 @@
 """Error pages in the visitor's language: unknown page, bad request, body too large, failure."""
 
-from flask import Flask, request
+from flask import Flask, abort, current_app, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -44,6 +44,15 @@ def csrf_error(error: CSRFError):
     )
 
 
+def refuse_too_many_fields():
+    """Werkzeug counts parts only in multipart bodies; count url-encoded fields here too."""
+    if request.method == "POST":
+        parts = sum(len(values) for _, values in request.form.lists())
+        if parts > current_app.config["MAX_FORM_PARTS"]:
+            abort(413)
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_too_many_fields)
     app.register_error_handler(CSRFError, csrf_error)
     app.register_error_handler(HTTPException, http_error)
