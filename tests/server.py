@@ -39,13 +39,16 @@ class KioskServer:
 
     def start(self):
         command = [sys.executable, "-m", "kiosk.cli", "serve", "--port", str(self.port)]
+        self.log = open(os.path.join(self.instance_path, "serve.log"), "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
-            command, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            command, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(self.process.stderr.read().decode())
+                self.close_pipes()
+                with open(self.log.name, encoding="utf-8", errors="replace") as log:
+                    raise RuntimeError(log.read())
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return self
@@ -58,11 +61,17 @@ class KioskServer:
         if self.process and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+        self.close_pipes()
 
     def stop(self):
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=10)
+        self.close_pipes()
+
+    def close_pipes(self):
+        if getattr(self, "log", None) and not self.log.closed:
+            self.log.close()
 
 
 class HttpVisitor:
