@@ -15,7 +15,6 @@ SETTINGS = (
     Setting(
         "SECRET_KEY", None, "Signs sessions and CSRF tokens; `kiosk init` writes a random one."
     ),
-    Setting("ROLE", "site", '"site" for a Treffpunkt, "hub" for the Stadthaus.'),
     Setting("SITE_SLUG", "mittendrin", "Short name of this Treffpunkt, used in reports."),
     Setting("SITE_NAME", "Treffpunkt Mittendrin", "Display name of this Treffpunkt."),
     Setting("DATABASE", "kiosk.sqlite3", "SQLite file, relative to the instance folder."),
