@@ -28,7 +28,7 @@ def test_acknowledged_submissions_survive_sigkill(server, tmp_path):
         for reason in ("german", "advice"):
             visitor = HttpVisitor(server.url)
             visitor.start("visit")
-            status, html = visitor.answer(reason)
+            status, _ = visitor.answer(reason)
             assert status == 200 and "/thanks/" in visitor.url
             acknowledged.add(uuid.UUID(visitor.url.rsplit("/", 1)[1]).hex)
         server.kill()  # at once after the last thank-you, no clean shutdown
