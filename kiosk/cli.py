@@ -150,9 +150,14 @@ def translations_group():
 @translations_group.command("extract")
 def translations_extract():
     """Collect every German source text (code, templates, forms) into messages.pot."""
+    os.makedirs(TRANSLATIONS_DIR, exist_ok=True)
+    extract_to(POT_FILE)
+    click.echo(f"Wrote {POT_FILE}")
+
+
+def extract_to(path: str) -> None:
     from . import PROJECT_ROOT
 
-    os.makedirs(TRANSLATIONS_DIR, exist_ok=True)
     pybabel(
         "extract",
         "-F",
@@ -163,10 +168,9 @@ def translations_extract():
         "--project=Mittendrin",
         "--copyright-holder=Mittendrin",
         "-o",
-        POT_FILE,
-        PROJECT_ROOT,
+        path,
+        PROJECT_ROOT,  # babel.cfg's patterns are relative to it; hidden folders are skipped
     )
-    click.echo(f"Wrote {POT_FILE}")
 
 
 @translations_group.command("update")
@@ -179,6 +183,33 @@ def translations_update():
 def translations_compile():
     """Compile every catalog into the .mo file the app reads."""
     pybabel("compile", "-d", TRANSLATIONS_DIR, "--statistics")
+
+
+@translations_group.command("check")
+def translations_check():
+    """Print each language's coverage; fail when a visitor language misses a string."""
+    import tempfile
+
+    from .catalogs import catalog_report, read_catalog, source_ids
+
+    with tempfile.TemporaryDirectory() as scratch:
+        fresh = os.path.join(scratch, "messages.pot")
+        extract_to(fresh)
+        stale = set(source_ids(read_catalog(fresh))) != set(source_ids(read_catalog(POT_FILE)))
+        report = catalog_report(fresh)
+    click.echo(f"{'language':<10}{'coverage':>10}  {'missing':>7}  review")
+    for status in report:
+        click.echo(
+            f"{status.code:<10}{status.coverage:>10.1%}  {len(status.missing):>7}  {status.review}"
+        )
+        for text in status.missing[:5] + status.broken[:5]:
+            click.echo(
+                f"    {'placeholders differ' if text in status.broken else 'missing'}: {text!r}"
+            )
+    if stale:
+        click.echo("messages.pot is out of date: run `make translations`.", err=True)
+    if stale or not all(status.complete for status in report):
+        sys.exit(1)
 
 
 COMMANDS = (init_command, serve_command, forms_group, demo_command, translations_group)
