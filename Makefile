@@ -17,6 +17,9 @@ test: $(VENV)/.installed-test $(COMPILED) browser
 	$(BIN)/kiosk forms check
 	$(BIN)/python -m pytest
 
+screenshots: $(VENV)/.installed-test $(COMPILED) browser
+	$(BIN)/python tests/screenshots.py
+
 bench: $(VENV)/.installed-test $(COMPILED)
 	$(BIN)/python bench/submit_bench.py
 

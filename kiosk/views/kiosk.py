@@ -1,6 +1,5 @@
 """The visitor's path: language, form, one question per screen, summary, submit, thank-you."""
 
-from functools import lru_cache
 from uuid import UUID
 
 from flask import (
@@ -76,15 +75,20 @@ def forms() -> dict[str, FormSpec]:
     return current_app.extensions["kiosk_forms"]
 
 
-@lru_cache(maxsize=64)
-def spec_of_version(version_id: int) -> FormSpec:
-    """The spec a draft or submission was answered in (versions never change once stored)."""
-    return FormSpec.from_dict(FormVersion.get_by_id(version_id).spec)
+_specs: dict[tuple[str, str], FormSpec] = {}
+
+
+def spec_of_version(version: FormVersion) -> FormSpec:
+    """The spec a draft or submission was answered in (a stored version never changes)."""
+    key = (version.slug, version.version_hash)
+    if key not in _specs:
+        _specs[key] = FormSpec.from_dict(version.spec)
+    return _specs[key]
 
 
 def find_draft(form_slug: str, draft_id: UUID) -> Draft | None:
     return (
-        Draft.select()
+        Draft.select(Draft, FormVersion)
         .join(FormVersion)
         .where(Draft.uuid == draft_id, FormVersion.slug == form_slug)
         .first()
@@ -175,7 +179,7 @@ def step(form_slug, draft_id, name):
     draft = find_draft(form_slug, draft_id)
     if draft is None:
         return draft_gone(draft_id)
-    spec = spec_of_version(draft.form_version_id)
+    spec = spec_of_version(draft.form_version)
     try:
         field = spec.field(name)
     except KeyError:
@@ -216,7 +220,7 @@ def summary(form_slug, draft_id):
     draft = find_draft(form_slug, draft_id)
     if draft is None:
         return draft_gone(draft_id)
-    spec = spec_of_version(draft.form_version_id)
+    spec = spec_of_version(draft.form_version)
     return render_summary(spec, draft)
 
 
@@ -235,7 +239,7 @@ def submit(form_slug, draft_id):
     draft = find_draft(form_slug, draft_id)
     if draft is None:
         return draft_gone(draft_id)
-    spec = spec_of_version(draft.form_version_id)
+    spec = spec_of_version(draft.form_version)
     missing = first_missing(spec, draft.answers)
     if missing:
         target = url_for("kiosk.step", form_slug=spec.slug, draft_id=draft.uuid, name=missing.name)
@@ -287,7 +291,7 @@ def retry_after_csrf_error():
     draft = find_draft(args.get("form_slug", ""), args["draft_id"]) if "draft_id" in args else None
     if draft is None:
         return None
-    spec = spec_of_version(draft.form_version_id)
+    spec = spec_of_version(draft.form_version)
     if request.endpoint == "kiosk.step":
         field = spec.field(args["name"])
         form = field.make_form(gettext, formdata=posted_answer())
