@@ -364,8 +364,16 @@ class Field:
         """The normalised answer of a form that passed validate()."""
         return self.clean(form.answer.data)
 
-    def display(self, value, translate: Callable[[str], str]) -> str:
-        """Human text for a stored value, e.g. "Deutsch, Arabisch" or "Keine Angabe"."""
+    def display(
+        self,
+        value,
+        translate: Callable[[str], str],
+        join: Callable[[list[str]], str] = ", ".join,
+    ) -> str:
+        """Human text for a stored value, e.g. "Deutsch, Arabisch" or "Keine Angabe".
+
+        `join` lets the caller list several options the way the visitor's language does.
+        """
         if value is None or value == []:
             return EMPTY_DISPLAY
         if _is_no_answer(value):
@@ -374,7 +382,7 @@ class Field:
             return translate(CONSENT_GIVEN_TEXT)
         labels = {option.value: option.label for option in self.options}
         values = value if isinstance(value, list | tuple) else [value]
-        return ", ".join(translate(labels[v]) if v in labels else str(v) for v in values)
+        return join([translate(labels[v]) if v in labels else str(v) for v in values])
 
     def custom_messages(self) -> dict[str, str]:
         """The messages the form file overrides."""

@@ -2,6 +2,7 @@
 
 from uuid import UUID
 
+from babel.lists import format_list
 from flask import (
     Blueprint,
     abort,
@@ -11,7 +12,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext, ngettext
+from flask_babel import get_locale, gettext, ngettext
 from peewee import IntegrityError
 from werkzeug.datastructures import MultiDict
 
@@ -52,7 +53,7 @@ def forbid_caching(response):
 
 @bp.app_context_processor
 def kiosk_helpers():
-    return {"retention_sentence": retention_sentence}
+    return {"retention_sentence": retention_sentence, "seconds_labels": seconds_labels}
 
 
 def retention_sentence(days: int) -> str:
@@ -69,6 +70,16 @@ def retention_sentence(days: int) -> str:
         "Wir löschen Ihre persönlichen Angaben nach %(num)s Tagen.",
         days,
     )
+
+
+def language_list(items: list[str]) -> str:
+    """Several answers listed as the visitor's language does it ("A, B und C", "A، B و C")."""
+    return format_list(items, locale=get_locale())
+
+
+def seconds_labels(most: int) -> list[str]:
+    """The idle countdown's unit for 0..most seconds, with each language's plural forms."""
+    return [ngettext("Sekunde", "Sekunden", n) for n in range(most + 1)]
 
 
 def forms() -> dict[str, FormSpec]:
@@ -226,8 +237,8 @@ def summary(form_slug, draft_id):
 
 def render_summary(spec: FormSpec, draft: Draft, message=None, status=200):
     rows = [
-        (f, f.display(draft.answers.get(f.name), gettext))
-        for f in spec.visible_fields(draft.answers)
+        (field, field.display(draft.answers.get(field.name), gettext, join=language_list))
+        for field in spec.visible_fields(draft.answers)
     ]
     return render_page(
         "kiosk/summary.html", status=status, spec=spec, draft=draft, rows=rows, message=message

@@ -8,6 +8,8 @@
   const startUrl = body.dataset.startUrl || "/";
   const dialog = document.getElementById("idle");
   const secondsOut = document.getElementById("idle-seconds");
+  const unitOut = document.getElementById("idle-unit");
+  const unitLabels = JSON.parse(unitOut.dataset.labels || "[]");
   let idleTimer = null;
   let countdownTimer = null;
   let returnTimer = null;
@@ -40,6 +42,12 @@
       .finally(goToStart);
   }
 
+  // The unit comes from the server with each language's plural forms ("1 Sekunde", "2 Sekunden").
+  function showSecondsLeft(left) {
+    secondsOut.textContent = String(left);
+    unitOut.textContent = unitLabels[left] || "";
+  }
+
   function stopCountdown() {
     clearInterval(countdownTimer);
     countdownTimer = null;
@@ -48,12 +56,12 @@
 
   function startCountdown() {
     let left = countdownSeconds;
-    secondsOut.textContent = String(left);
+    showSecondsLeft(left);
     dialog.showModal();
     document.getElementById("idle-continue").focus();
     countdownTimer = setInterval(function () {
       left -= 1;
-      secondsOut.textContent = String(Math.max(left, 0));
+      showSecondsLeft(Math.max(left, 0));
       if (left <= 0) {
         stopCountdown();
         resetVisitor();
