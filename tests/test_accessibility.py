@@ -48,7 +48,8 @@ def page(browser):
 
 
 def violations(page, name: str) -> list[str]:
-    page.add_script_tag(path=str(AXE))
+    if not page.evaluate("typeof axe !== 'undefined'"):  # still there after an htmx swap
+        page.add_script_tag(path=str(AXE))
     result = page.evaluate(f"axe.run(document, {json.dumps(AXE_OPTIONS)})")
     return [
         f"{name}: {v['id']} ({v['impact']}): {v['help']} — "
