@@ -165,6 +165,7 @@ def extract_to(path: str) -> None:
         "-k",
         "_l",
         "--sort-by-file",
+        "--no-wrap",
         "--project=Mittendrin",
         "--copyright-holder=Mittendrin",
         "-o",
@@ -176,7 +177,8 @@ def extract_to(path: str) -> None:
 @translations_group.command("update")
 def translations_update():
     """Merge messages.pot into every language's catalog."""
-    pybabel("update", "-i", POT_FILE, "-d", TRANSLATIONS_DIR, "--no-fuzzy-matching")
+    # --no-wrap keeps each catalog's one-line "# Review: …" status intact.
+    pybabel("update", "-i", POT_FILE, "-d", TRANSLATIONS_DIR, "--no-fuzzy-matching", "--no-wrap")
 
 
 @translations_group.command("compile")

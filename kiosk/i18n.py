@@ -22,6 +22,15 @@ class Language:
     def dir(self) -> str:
         return "rtl" if self.rtl else "ltr"
 
+    @property
+    def locale(self) -> str:
+        """The gettext/Babel locale: "fa-AF" becomes "fa_AF", which falls back to "fa"."""
+        return self.code.replace("-", "_")
+
+    @property
+    def base(self) -> str:
+        return self.code.split("-")[0]
+
 
 # Order of the start screen: German first, then roughly by how many visitors speak it.
 LANGUAGES = {
@@ -31,6 +40,10 @@ LANGUAGES = {
         Language("en", "English", "Englisch"),
         Language("ar", "العربية", "Arabisch", rtl=True),
         Language("fa", "فارسی", "Persisch", rtl=True),
+        # Dari speakers look for "دری", not "فارسی". Written Dari and Iranian Persian share script
+        # and almost all words, so Dari uses the Persian catalog; a catalog fa_AF may override the
+        # few words that differ (gettext falls back from fa_AF to fa for everything else).
+        Language("fa-AF", "دری", "Dari", rtl=True),
         Language("ps", "پښتو", "Paschtu", rtl=True),
         Language("ku", "Kurdî (Kurmancî)", "Kurdisch (Kurmandschi)"),
         Language("uk", "Українська", "Ukrainisch"),
@@ -42,7 +55,13 @@ LANGUAGES = {
 
 
 def catalog_exists(code: str) -> bool:
-    return os.path.exists(os.path.join(TRANSLATIONS_DIR, code, "LC_MESSAGES", "messages.po"))
+    """Whether the language, or the language it is a variant of, has a catalog."""
+    language = LANGUAGES.get(code)
+    names = {language.locale, language.base} if language else {code}
+    return any(
+        os.path.exists(os.path.join(TRANSLATIONS_DIR, name, "LC_MESSAGES", "messages.po"))
+        for name in names
+    )
 
 
 def offered_languages(config) -> list[Language]:
@@ -64,7 +83,7 @@ def select_locale() -> str:
     language = g.get("language")
     if language is None and request.view_args:
         language = LANGUAGES.get(request.view_args.get("lang", ""))
-    return language.code if language else SOURCE_LANGUAGE
+    return language.locale if language else SOURCE_LANGUAGE
 
 
 def init_app(app: Flask) -> None:

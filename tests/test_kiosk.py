@@ -325,3 +325,21 @@ def test_expired_drafts_are_discarded(app, visitor):
     visitor.start("visit")
     with app.app_context():
         assert Draft.select().count() == 1
+
+
+@pytest.mark.parametrize("code", ["de", "en", "ar", "fa", "fa-AF", "ps", "ku", "uk", "ru", "tr", "ti"])
+def test_each_language_sets_lang_and_direction(client, code):
+    from kiosk.i18n import LANGUAGES
+
+    language = LANGUAGES[code]
+    assert f'href="/{code}/"' in client.get("/").get_data(as_text=True)
+    html = client.get(f"/{code}/").get_data(as_text=True)
+    assert f'<html lang="{code}" dir="{language.dir}">' in html
+
+
+def test_dari_reads_the_persian_catalog(client):
+    persian = client.get("/fa/").get_data(as_text=True)
+    dari = client.get("/fa-AF/").get_data(as_text=True)
+    heading = persian.split("<h1", 1)[1].split("</h1>", 1)[0]
+    assert "Was möchten Sie tun?" not in heading
+    assert heading in dari
