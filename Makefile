@@ -15,6 +15,7 @@ test: $(VENV)/.installed-test $(COMPILED) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/kiosk forms check
+	$(BIN)/kiosk translations check
 	$(BIN)/python -m pytest
 
 screenshots: $(VENV)/.installed-test $(COMPILED) browser

@@ -1,5 +1,6 @@
 """The `kiosk` command: set up an instance, serve, check forms, fill demo data, manage catalogs."""
 
+import contextlib
 import os
 import secrets
 import sys
@@ -158,20 +159,23 @@ def translations_extract():
 def extract_to(path: str) -> None:
     from . import PROJECT_ROOT
 
-    pybabel(
-        "extract",
-        "-F",
-        os.path.join(PROJECT_ROOT, "babel.cfg"),
-        "-k",
-        "_l",
-        "--sort-by-file",
-        "--no-wrap",
-        "--project=Mittendrin",
-        "--copyright-holder=Mittendrin",
-        "-o",
-        path,
-        PROJECT_ROOT,  # babel.cfg's patterns are relative to it; hidden folders are skipped
-    )
+    path = os.path.abspath(path)
+    # From the project folder, so the catalogs name files by relative paths on every machine.
+    with contextlib.chdir(PROJECT_ROOT):
+        pybabel(
+            "extract",
+            "-F",
+            os.path.join(PROJECT_ROOT, "babel.cfg"),
+            "-k",
+            "_l",
+            "--sort-by-file",
+            "--no-wrap",
+            "--project=Mittendrin",
+            "--copyright-holder=Mittendrin",
+            "-o",
+            path,
+            ".",  # babel.cfg's patterns are relative to it; hidden folders are skipped
+        )
 
 
 @translations_group.command("update")
