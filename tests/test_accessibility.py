@@ -20,6 +20,7 @@ AXE_OPTIONS = {
 OFFERED = [code for code in LANGUAGES if code == "de" or catalog_exists(code)]
 
 pytestmark = pytest.mark.browser
+VIEWPORTS = {"tablet": {"width": 800, "height": 1280}, "phone": {"width": 360, "height": 780}}
 
 
 @pytest.fixture(scope="module")
@@ -39,19 +40,41 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
+@pytest.fixture(params=list(VIEWPORTS))
+def page(browser, request):
     # axe is injected as a script of its own; the kiosk's CSP would rightly refuse it.
-    context = browser.new_context(bypass_csp=True, viewport={"width": 800, "height": 1280})
+    context = browser.new_context(bypass_csp=True, viewport=VIEWPORTS[request.param])
     yield context.new_page()
     context.close()
+
+
+# Elements whose content is wider than themselves, or that stick out of the page.
+FIND_OVERFLOW = """
+() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  for (const el of document.querySelectorAll("#main *, dialog[open] *")) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0) continue;
+    const spills = el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1;
+    const text = el.textContent.trim().slice(0, 40);
+    if (spills && getComputedStyle(el).overflowX === "visible") out.push(`${el.tagName}: ${text}`);
+    else if (box.right > width + 1 || box.left < -1) out.push(`${el.tagName} outside the page`);
+  }
+  return out;
+}
+"""
+
+
+def overflowing(page, name: str) -> list[str]:
+    return [f"{name}: overflows: {what}" for what in page.evaluate(FIND_OVERFLOW)]
 
 
 def violations(page, name: str) -> list[str]:
     if not page.evaluate("typeof axe !== 'undefined'"):  # still there after an htmx swap
         page.add_script_tag(path=str(AXE))
     result = page.evaluate(f"axe.run(document, {json.dumps(AXE_OPTIONS)})")
-    return [
+    return overflowing(page, name) + [
         f"{name}: {v['id']} ({v['impact']}): {v['help']} — "
         + "; ".join(node["target"][0] for node in v["nodes"][:3])
         for v in result["violations"]
