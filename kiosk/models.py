@@ -8,6 +8,7 @@ from peewee import (
     BooleanField,
     CharField,
     DateTimeField,
+    DeferredForeignKey,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -113,6 +114,8 @@ class Submission(BaseModel):
     form_version = ForeignKeyField(FormVersion, on_delete="RESTRICT")
     lang = CharField(max_length=8)
     created_at = DateTimeField(default=utcnow, index=True)
+    status = CharField(default="new", index=True)
+    assigned_to = DeferredForeignKey("User", null=True, on_delete="SET NULL")
 
     def answer_map(self) -> dict:
         """{field: value}, with the values of a multiple-choice field as a list."""
@@ -139,3 +142,101 @@ class Answer(BaseModel):
 
 
 MODELS = (Site, FormVersion, Draft, Submission, Answer)
+
+
+# --- Review on site: accounts, follow-up of submissions, accountability -----------------------
+
+ROLES = ("volunteer", "coordinator", "admin")
+STATUSES = ("new", "in_progress", "handed_over", "done")
+
+
+class User(BaseModel):
+    """A volunteer, coordinator or admin of this Treffpunkt."""
+
+    name = CharField(unique=True)
+    password_hash = CharField()
+    role = CharField()
+    active = BooleanField(default=True)
+    created_at = DateTimeField(default=utcnow)
+
+    def may(self, role: str) -> bool:
+        """Whether this user has `role` or a higher one."""
+        return self.active and ROLES.index(self.role) >= ROLES.index(role)
+
+
+class LoginAttempt(BaseModel):
+    """Recent login attempts, for throttling per account and per address."""
+
+    account = CharField(index=True)
+    address = CharField(index=True)
+    at = DateTimeField(default=utcnow, index=True)
+    succeeded = BooleanField()
+
+
+class UserSession(BaseModel):
+    """A login; the cookie holds the token, the table only its hash, so it can be revoked."""
+
+    token_hash = CharField(primary_key=True)
+    user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+    last_seen = DateTimeField(default=utcnow)
+    revoked = BooleanField(default=False)
+
+
+class StatusChange(BaseModel):
+    """Every status change of a submission, with who and when; the latest one is current."""
+
+    submission = ForeignKeyField(Submission, backref="status_changes", on_delete="CASCADE")
+    old = CharField()
+    new = CharField()
+    user_name = CharField()
+    at = DateTimeField(default=utcnow)
+
+
+class Note(BaseModel):
+    """A volunteer's note on a submission; notes are only ever added."""
+
+    submission = ForeignKeyField(Submission, backref="notes", on_delete="CASCADE")
+    user_name = CharField()
+    text = TextField()
+    at = DateTimeField(default=utcnow)
+
+
+class NeedRoute(BaseModel):
+    """Who is responsible (Zuständigkeit) for one kind of need from the intake form."""
+
+    need = CharField(unique=True)
+    office = CharField()
+    contact = TextField(default="")
+    updated_at = DateTimeField(default=utcnow)
+
+
+class CommentApproval(BaseModel):
+    """A free-text answer a volunteer checked and approved for the city report."""
+
+    answer = ForeignKeyField(Answer, unique=True, backref="approval", on_delete="CASCADE")
+    user_name = CharField()
+    at = DateTimeField(default=utcnow)
+
+
+class AuditEvent(BaseModel):
+    """Who did what and when: logins, views of personal data, exports, changes, erasures."""
+
+    at = DateTimeField(default=utcnow, index=True)
+    user_name = CharField()
+    action = CharField(index=True)
+    target = CharField(default="")
+    detail = TextField(default="")
+
+
+MODELS = (
+    *MODELS,
+    User,
+    LoginAttempt,
+    UserSession,
+    StatusChange,
+    Note,
+    NeedRoute,
+    CommentApproval,
+    AuditEvent,
+)

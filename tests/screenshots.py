@@ -1,4 +1,4 @@
-"""`make screenshots`: the start screen and steps of each language, as a tablet and a phone see them.
+"""`make screenshots`: the start screen and steps of each language, on a tablet and a phone.
 
 Writes PNG files into screenshots/ (git-ignored) so anyone can look at every language.
 """
@@ -11,9 +11,9 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
-from server import KioskServer  # noqa: E402
+from kiosk.i18n import LANGUAGES
 
-from kiosk.i18n import LANGUAGES  # noqa: E402
+from server import KioskServer
 
 CHROMIUM_ARGS = [
     "--headless",

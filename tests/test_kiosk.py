@@ -327,7 +327,9 @@ def test_expired_drafts_are_discarded(app, visitor):
         assert Draft.select().count() == 1
 
 
-@pytest.mark.parametrize("code", ["de", "en", "ar", "fa", "fa-AF", "ps", "ku", "uk", "ru", "tr", "ti"])
+@pytest.mark.parametrize(
+    "code", ["de", "en", "ar", "fa", "fa-AF", "ps", "ku", "uk", "ru", "tr", "ti"]
+)
 def test_each_language_sets_lang_and_direction(client, code):
     from kiosk.i18n import LANGUAGES
 
