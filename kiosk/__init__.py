@@ -41,9 +41,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
 
-    from .views import kiosk
+    from .views import auth, kiosk, review
 
     app.register_blueprint(kiosk.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(review.bp)
 
     from . import cli
 

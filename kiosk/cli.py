@@ -71,7 +71,25 @@ def init_command():
     applied = prepare_database(app)
     for name in applied:
         click.echo(f"Applied migration {name}.")
+    first_admin = create_first_admin()
+    if first_admin:
+        name, password = first_admin
+        click.echo(f"Created the first admin {name!r} with the one-time password: {password}")
+        click.echo("It must be changed at the first login at /review/login.")
     click.echo(f"Instance ready: {app.instance_path}")
+
+
+def create_first_admin() -> tuple[str, str] | None:
+    """On an instance without accounts, an admin with a random one-time password."""
+    from .auth import create_user, new_password
+    from .models import User
+
+    with db.connection_context():
+        if User.select().exists():
+            return None
+        password = new_password()
+        create_user("admin", password, "admin", must_change=True)
+    return "admin", password
 
 
 @click.command("serve")
@@ -131,6 +149,101 @@ def demo_command(count, months, seed):
     with db.connection_context():
         made = fill_demo_data(current_app.extensions["kiosk_forms"], count, months, seed)
     click.echo(f"Stored {made} demo submissions over {months} months.")
+
+
+def read_password() -> str:
+    """Asked twice at a terminal, or one line from standard input (for scripts)."""
+    if sys.stdin.isatty():
+        return click.prompt("Passwort", hide_input=True, confirmation_prompt="Noch einmal")
+    password = sys.stdin.readline().rstrip("\n")
+    if not password:
+        raise click.ClickException("No password on standard input.")
+    return password
+
+
+def checked_password() -> str:
+    password = read_password()
+    if len(password) < 12:
+        raise click.ClickException("A password needs at least 12 characters.")
+    return password
+
+
+@click.group("user")
+def user_group():
+    """Staff accounts for the review area."""
+
+
+@user_group.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["volunteer", "coordinator", "admin"]), required=True)
+@with_appcontext
+def user_add(name, role):
+    """Create an account; the password is asked twice or read from standard input."""
+    from .auth import audit, create_user
+    from .models import User
+
+    with db.connection_context():
+        if User.get_or_none(User.name == name):
+            raise click.ClickException(f"User {name!r} exists already.")
+        create_user(name, checked_password(), role)
+        audit("user_added", name, detail=role, user_name="cli")
+    click.echo(f"Created {role} {name!r}.")
+
+
+@user_group.command("list")
+@with_appcontext
+def user_list():
+    """List every account with its role and whether it is active."""
+    from .models import User
+
+    with db.connection_context():
+        for user in User.select().order_by(User.name):
+            state = "active" if user.active else "disabled"
+            click.echo(f"{user.name:<24} {user.role:<12} {state}")
+
+
+def find_user(name: str):
+    from .models import User
+
+    user = User.get_or_none(User.name == name)
+    if user is None:
+        raise click.ClickException(f"No user {name!r}.")
+    return user
+
+
+@user_group.command("disable")
+@click.argument("name")
+@with_appcontext
+def user_disable(name):
+    """Disable an account and end its sessions."""
+    from .auth import audit
+    from .models import UserSession
+
+    with db.connection_context():
+        user = find_user(name)
+        user.active = False
+        user.save()
+        UserSession.update(revoked=True).where(UserSession.user == user).execute()
+        audit("user_disabled", name, user_name="cli")
+    click.echo(f"Disabled {name!r}.")
+
+
+@user_group.command("password")
+@click.argument("name")
+@with_appcontext
+def user_password(name):
+    """Set a new password for an account (ends its sessions)."""
+    from .auth import audit, hash_password
+    from .models import UserSession
+
+    with db.connection_context():
+        user = find_user(name)
+        user.password_hash = hash_password(checked_password())
+        user.must_change_password = False
+        user.save()
+        UserSession.update(revoked=True).where(UserSession.user == user).execute()
+        audit("password_set", name, user_name="cli")
+    click.echo(f"New password set for {name!r}.")
 
 
 TRANSLATIONS_DIR = os.path.join(os.path.dirname(__file__), "translations")
@@ -218,7 +331,14 @@ def translations_check():
         sys.exit(1)
 
 
-COMMANDS = (init_command, serve_command, forms_group, demo_command, translations_group)
+COMMANDS = (
+    init_command,
+    serve_command,
+    forms_group,
+    demo_command,
+    user_group,
+    translations_group,
+)
 
 
 def init_app(app: Flask) -> None:

@@ -25,6 +25,8 @@ SETTINGS = (
     Setting("KIOSK_IDLE_COUNTDOWN", 30, "Seconds the idle warning counts down (at least 20)."),
     Setting("KIOSK_THANKS_SECONDS", 8, "Seconds the thank-you stays before the start screen."),
     Setting("DRAFT_MAX_AGE_HOURS", 12, "Unfinished answers older than this are discarded."),
+    Setting("STAFF_IDLE_MINUTES", 30, "A staff login ends after this many idle minutes."),
+    Setting("STAFF_SESSION_HOURS", 8, "A staff login ends after this many hours in any case."),
     Setting("MAX_CONTENT_LENGTH", 64 * 1024, "Largest request body in bytes."),
     Setting("MAX_FORM_PARTS", 200, "Largest number of fields in one posted form."),
     Setting(

@@ -157,6 +157,7 @@ class User(BaseModel):
     password_hash = CharField()
     role = CharField()
     active = BooleanField(default=True)
+    must_change_password = BooleanField(default=False)
     created_at = DateTimeField(default=utcnow)
 
     def may(self, role: str) -> bool:

@@ -8,6 +8,8 @@ from functools import lru_cache
 from flask import Flask, current_app
 from markupsafe import Markup
 
+ROLE_NAMES = {"volunteer": "Ehrenamtliche*r", "coordinator": "Koordination", "admin": "Admin"}
+
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'self'",
@@ -45,7 +47,11 @@ def htmx_script(static_folder: str) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from .auth import current_user
+
     app.jinja_env.globals["icon"] = icon
+    app.jinja_env.globals["current_user"] = current_user
+    app.jinja_env.globals["role_names"] = ROLE_NAMES
     app.jinja_env.globals["htmx_script"] = htmx_script(app.static_folder)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

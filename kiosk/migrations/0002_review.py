@@ -28,6 +28,7 @@ def apply(database: Database) -> None:
         password_hash = CharField()
         role = CharField()
         active = BooleanField()
+        must_change_password = BooleanField()
         created_at = DateTimeField()
 
     class LoginAttempt(Base):
