@@ -3,6 +3,7 @@
 import os
 from dataclasses import dataclass
 
+from babel import Locale, UnknownLocaleError
 from flask import Flask, g, request
 
 from .extensions import babel
@@ -32,26 +33,45 @@ class Language:
         return self.code.split("-")[0]
 
 
-# Order of the start screen: German first, then roughly by how many visitors speak it.
-LANGUAGES = {
-    lang.code: lang
-    for lang in (
-        Language("de", "Deutsch", "Deutsch"),
-        Language("en", "English", "Englisch"),
-        Language("ar", "العربية", "Arabisch", rtl=True),
-        Language("fa", "فارسی", "Persisch", rtl=True),
-        # Dari speakers look for "دری", not "فارسی". Written Dari and Iranian Persian share script
-        # and almost all words, so Dari uses the Persian catalog; a catalog fa_AF may override the
-        # few words that differ (gettext falls back from fa_AF to fa for everything else).
-        Language("fa-AF", "دری", "Dari", rtl=True),
-        Language("ps", "پښتو", "Paschtu", rtl=True),
-        Language("ku", "Kurdî (Kurmancî)", "Kurdisch (Kurmandschi)"),
-        Language("uk", "Українська", "Ukrainisch"),
-        Language("ru", "Русский", "Russisch"),
-        Language("tr", "Türkçe", "Türkisch"),
-        Language("ti", "ትግርኛ", "Tigrinya"),
-    )
+# Start-screen order: German first, then roughly by how many visitors speak it. A catalog for
+# any other language (e.g. so, ckb) is offered after these without a code change.
+PREFERRED_ORDER = ("de", "en", "ar", "fa", "fa-AF", "ps", "ku", "uk", "ru", "tr", "ti")
+
+# Where visitors look for another name than the Unicode CLDR's. Dari speakers look for "دری",
+# not "فارسی (افغانستان)"; written Dari and Iranian Persian share script and nearly all words,
+# so fa-AF falls back to the Persian catalog (a fa_AF catalog may override the words that differ).
+NAME_OVERRIDES = {
+    "fa-AF": ("دری", "Dari"),
+    "ku": ("Kurdî (Kurmancî)", "Kurdisch (Kurmandschi)"),
 }
+
+
+def describe(code: str) -> Language | None:
+    """Name in its own script, German name and direction, from Babel's CLDR data."""
+    try:
+        locale = Locale.parse(code.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return None
+    own, german = NAME_OVERRIDES.get(code) or (
+        locale.get_display_name(locale),
+        locale.get_display_name("de"),
+    )
+    return Language(code, own[:1].upper() + own[1:], german, rtl=locale.text_direction == "rtl")
+
+
+def discover_languages(directory: str) -> dict[str, Language]:
+    """The preferred languages, then every other language with a catalog in `directory`."""
+    found = sorted(
+        name.replace("_", "-")
+        for name in (os.listdir(directory) if os.path.isdir(directory) else [])
+        if os.path.exists(os.path.join(directory, name, "LC_MESSAGES", "messages.po"))
+    )
+    codes = [*PREFERRED_ORDER, *(code for code in found if code not in PREFERRED_ORDER)]
+    languages = (describe(code) for code in codes)
+    return {language.code: language for language in languages if language}
+
+
+LANGUAGES = discover_languages(TRANSLATIONS_DIR)
 
 
 def catalog_exists(code: str) -> bool:

@@ -36,3 +36,17 @@ def test_offered_languages_follow_the_setting(app):
 
 def test_right_to_left_languages():
     assert {code for code, lang in LANGUAGES.items() if lang.rtl} == {"ar", "fa", "fa-AF", "ps"}
+
+
+def test_an_eleventh_language_needs_only_its_catalog(tmp_path):
+    from kiosk.i18n import discover_languages
+
+    for code in ("so", "ckb", "not_a_locale"):
+        (tmp_path / code / "LC_MESSAGES").mkdir(parents=True)
+        (tmp_path / code / "LC_MESSAGES" / "messages.po").write_text("")
+    languages = discover_languages(str(tmp_path))
+    assert list(languages)[-2:] == ["ckb", "so"]
+    assert languages["so"].name == "Soomaali"
+    assert languages["so"].german_name == "Somali"
+    assert languages["ckb"].rtl
+    assert "not-a-locale" not in languages
