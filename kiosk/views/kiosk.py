@@ -1,5 +1,6 @@
 """The visitor's path: language, form, one question per screen, summary, submit, thank-you."""
 
+from functools import wraps
 from uuid import UUID
 
 from babel.lists import format_list
@@ -129,9 +130,7 @@ def start_form(form_slug):
     Draft.expired(current_app.config["DRAFT_MAX_AGE_HOURS"]).execute()
     draft = Draft.create(form_version=FormVersion.for_spec(spec), lang=g.language.code)
     first = spec.visible_fields({})[0]
-    return redirect(
-        url_for("kiosk.step", form_slug=spec.slug, draft_id=draft.uuid, name=first.name), 303
-    )
+    return redirect(step_url(spec, draft, first.name), 303)
 
 
 @bp.get("/<lang>/<form_slug>/")
@@ -170,10 +169,10 @@ def next_location(spec: FormSpec, draft: Draft, field) -> str:
     names = [f.name for f in visible]
     later = visible[names.index(field.name) + 1 :] if field.name in names else []
     if later and request.form.get("review") != "1":
-        return url_for("kiosk.step", form_slug=spec.slug, draft_id=draft.uuid, name=later[0].name)
+        return step_url(spec, draft, later[0].name)
     missing = first_missing(spec, draft.answers)
     if missing:
-        return url_for("kiosk.step", form_slug=spec.slug, draft_id=draft.uuid, name=missing.name)
+        return step_url(spec, draft, missing.name)
     return url_for("kiosk.summary", form_slug=spec.slug, draft_id=draft.uuid)
 
 
@@ -185,12 +184,26 @@ def first_missing(spec: FormSpec, answers: dict):
     )
 
 
+def with_draft(view):
+    """Load the form session from the URL, or send the visitor where it went."""
+
+    @wraps(view)
+    def wrapped(form_slug, draft_id, **kwargs):
+        draft = find_draft(form_slug, draft_id)
+        if draft is None:
+            return draft_gone(draft_id)
+        return view(spec_of_version(draft.form_version), draft, **kwargs)
+
+    return wrapped
+
+
+def step_url(spec: FormSpec, draft: Draft, name: str) -> str:
+    return url_for("kiosk.step", form_slug=spec.slug, draft_id=draft.uuid, name=name)
+
+
 @bp.route("/<lang>/<form_slug>/<uuid:draft_id>/step/<name>", methods=["GET", "POST"])
-def step(form_slug, draft_id, name):
-    draft = find_draft(form_slug, draft_id)
-    if draft is None:
-        return draft_gone(draft_id)
-    spec = spec_of_version(draft.form_version)
+@with_draft
+def step(spec, draft, name):
     try:
         field = spec.field(name)
     except KeyError:
@@ -222,16 +235,13 @@ def go_back(spec: FormSpec, draft: Draft, field):
     if previous is None:
         Draft.delete().where(Draft.uuid == draft.uuid).execute()
         return redirect(url_for("kiosk.choose"), 303)
-    target = url_for("kiosk.step", form_slug=spec.slug, draft_id=draft.uuid, name=previous.name)
+    target = step_url(spec, draft, previous.name)
     return redirect(target, 303)
 
 
 @bp.get("/<lang>/<form_slug>/<uuid:draft_id>/summary")
-def summary(form_slug, draft_id):
-    draft = find_draft(form_slug, draft_id)
-    if draft is None:
-        return draft_gone(draft_id)
-    spec = spec_of_version(draft.form_version)
+@with_draft
+def summary(spec, draft):
     return render_summary(spec, draft)
 
 
@@ -246,14 +256,11 @@ def render_summary(spec: FormSpec, draft: Draft, message=None, status=200):
 
 
 @bp.post("/<lang>/<form_slug>/<uuid:draft_id>/submit")
-def submit(form_slug, draft_id):
-    draft = find_draft(form_slug, draft_id)
-    if draft is None:
-        return draft_gone(draft_id)
-    spec = spec_of_version(draft.form_version)
+@with_draft
+def submit(spec, draft):
     missing = first_missing(spec, draft.answers)
     if missing:
-        target = url_for("kiosk.step", form_slug=spec.slug, draft_id=draft.uuid, name=missing.name)
+        target = step_url(spec, draft, missing.name)
         return redirect(target, 303)
     return submit_draft(spec, draft)
 
