@@ -15,15 +15,6 @@ from kiosk.i18n import LANGUAGES
 
 from server import KioskServer
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORTS = {"tablet": {"width": 800, "height": 1280}, "phone": {"width": 360, "height": 780}}
 OUT = pathlib.Path(__file__).parent.parent / "screenshots"
 
@@ -60,9 +51,7 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch, sync_playwright() as playwright:
         server = KioskServer(pathlib.Path(scratch) / "instance").start()
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             for device, viewport in VIEWPORTS.items():
                 page = browser.new_page(viewport=viewport)

@@ -37,7 +37,7 @@
     }
     const form = new FormData();
     form.append("csrf_token", csrfToken());
-    fetch(resetUrl, { method: "POST", body: form, credentials: "same-origin", keepalive: true })
+    fetch(resetUrl + "?quiet=1", { method: "POST", body: form, credentials: "same-origin", keepalive: true })
       .catch(function () { /* the server forgets the draft on its own after DRAFT_MAX_AGE_HOURS */ })
       .finally(goToStart);
   }

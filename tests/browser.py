@@ -1,0 +1,241 @@
+"""Helpers for the browser tests: launching chromium, watching a page, walking a form, the DB."""
+
+import os
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+
+import kiosk
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+# Counts htmx swaps, so a test can wait for the one its tap started.
+COUNT_SWAPS = """
+window.__swaps = 0;
+document.addEventListener("htmx:afterSettle", () => { window.__swaps += 1; });
+"""
+
+
+def require_chromium() -> None:
+    """Skip without Debian's chromium, except in CI, where a missing browser is a failure."""
+    if os.path.exists(CHROMIUM):
+        return
+    message = f"{CHROMIUM} is missing: apt-get install chromium to run the browser tests"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def require_catalog(lang: str) -> None:
+    """Skip while a language's catalog is not compiled (`make` does it), except in CI."""
+    mo = Path(kiosk.__file__).parent / "translations" / lang / "LC_MESSAGES" / "messages.mo"
+    if mo.exists():
+        return
+    message = f"{mo} is missing: run `kiosk translations compile`"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@dataclass
+class PageLog:
+    """Everything a page did that a test may want to refuse: errors, foreign or failed requests."""
+
+    origin: str
+    requests: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    bad_responses: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def watch_context(self, context) -> None:
+        context.on("request", lambda request: self.requests.append(request.url))
+        context.on("requestfailed", self.on_failed)
+        context.on("response", self.on_response)
+
+    def watch_page(self, page: Page) -> None:
+        page.on("console", self.on_console)
+        page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
+
+    def on_failed(self, request) -> None:
+        # The idle reset's fetch follows the 303 of /reset to the start screen, and the
+        # navigation to that start screen right after it cancels the fetch: expected.
+        origin = request.redirected_from
+        if origin is not None and origin.method == "POST" and origin.url.endswith("/reset"):
+            return
+        # Chromium loads the page icon last and at low priority; leaving the page cancels it.
+        if request.failure == "net::ERR_ABORTED" and "/static/icons/" in request.url:
+            return
+        self.failed.append(f"{request.method} {request.url}: {request.failure}")
+
+    def on_response(self, response) -> None:
+        # 422 is the kiosk's answer to an invalid answer: the step again, with its error.
+        if response.status >= 400 and response.status != 422:
+            self.bad_responses.append(f"{response.status} {response.url}")
+
+    def on_console(self, message) -> None:
+        if message.type != "error":
+            return
+        # Chromium reports every non-2xx response on the console, the expected 422s too.
+        if "status of 422" in message.text:
+            return
+        self.errors.append(f"console: {message.text}")
+
+    def foreign_requests(self) -> list[str]:
+        own = urlsplit(self.origin).netloc
+        return [url for url in self.requests if urlsplit(url).netloc != own]
+
+    def assert_clean(self) -> None:
+        # Plain asserts here are not rewritten by pytest (not a test module): say what failed.
+        assert not self.errors, f"errors on the page: {self.errors}"
+        assert not self.failed, f"failed requests: {self.failed}"
+        assert not self.bad_responses, f"error responses: {self.bad_responses}"
+        foreign = self.foreign_requests()
+        assert not foreign, f"requests to other hosts than {self.origin}: {foreign}"
+
+
+def swap(page: Page, action) -> None:
+    """Run `action` (a tap) and wait until htmx has swapped and settled the answer."""
+    before = page.evaluate("window.__swaps")
+    action()
+    page.wait_for_function("before => window.__swaps > before", arg=before)
+
+
+def mark_page(page: Page) -> None:
+    """Tag the loaded document; `assert_same_page` then proves htmx swapped instead of loading."""
+    page.evaluate("window.__marker = 1")
+
+
+def assert_same_page(page: Page) -> None:
+    assert page.evaluate("window.__marker") == 1, "the page was loaded anew instead of swapped"
+
+
+def step_name(page: Page) -> str | None:
+    match = re.search(r"/step/([a-z0-9_]+)", urlsplit(page.url).path)
+    return match.group(1) if match else None
+
+
+def draft_id(page: Page) -> str:
+    """The form session's UUID, as the database stores it (32 hex digits)."""
+    match = re.search(r"/([0-9a-f-]{36})/", page.url)
+    assert match, page.url
+    return match.group(1).replace("-", "")
+
+
+def open_form(page: Page, base_url: str, lang: str, form: str) -> None:
+    """Start screen → language → form chooser → the form's first step."""
+    page.goto(base_url + "/")
+    page.locator(f'a.language[lang="{lang}"]').click()
+    expect(page.locator("main.choose")).to_be_visible()
+    mark_page(page)
+    swap(page, page.locator(f'form[action$="/{form}/"] button').click)
+    assert step_name(page), page.url
+
+
+def give_answer(page: Page, value) -> None:
+    """Put `value` into the step on screen: tap its options or type it, without sending."""
+    main = page.locator("main")
+    if main.locator("fieldset.choices").count():
+        values = value if isinstance(value, list) else [value]
+        for option in values:
+            tap_option(page, option)
+            expect(main.locator(f'input[value="{option}"]')).to_be_checked()
+    else:
+        main.locator("#answer").fill(value)
+
+
+def tap_option(page: Page, value: str) -> None:
+    """Tap the card of one option; in a one-tap form this alone sends the answer."""
+    page.locator(
+        f'main label.choice:has(input[value="{value}"]), main button.choice[value="{value}"]'
+    ).click()
+
+
+def next_step(page: Page) -> None:
+    swap(page, page.locator("main .nav .next").click)
+
+
+def walk_form(
+    page: Page, answers: dict, questions: dict | None = None, stop_at: str | None = None
+) -> list[str]:
+    """Answer every step the page shows from `answers` (by field name) up to the summary.
+
+    Steps without an entry are passed with nothing chosen; the walk ends early on step
+    `stop_at`. `questions` maps field names to the heading their step must show.
+    Returns the names of the steps answered, in order.
+    """
+    walked = []
+    while (name := step_name(page)) not in (None, stop_at):
+        assert name not in walked, f"step {name} came twice"
+        walked.append(name)
+        if questions and name in questions:
+            expect(page.locator("#question")).to_have_text(questions[name])
+        if name in answers:
+            give_answer(page, answers[name])
+        next_step(page)
+        assert_same_page(page)
+    if stop_at is None:
+        expect(page.locator("main.summary")).to_be_visible()
+    return walked
+
+
+def summary_rows(page: Page) -> dict[str, str]:
+    """{question: shown answer} of the summary on screen."""
+    rows = page.locator("main.summary .answer")
+    return {
+        rows.nth(i).locator("dt").inner_text().strip(): rows.nth(i).locator("bdi").inner_text()
+        for i in range(rows.count())
+    }
+
+
+def read_database(path):
+    """A read-only connection to the kiosk's SQLite file, beside the running server."""
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+
+def stored_submissions(path, uuid: str) -> list[tuple[str, str, dict]]:
+    """[(form slug, lang, {field: value or [values]})] stored under one form session's UUID."""
+    connection = read_database(path)
+    try:
+        rows = connection.execute(
+            "SELECT submission.id, form_version.slug, submission.lang FROM submission"
+            " JOIN form_version ON form_version.id = submission.form_version_id"
+            " WHERE submission.uuid = ?",
+            (uuid,),
+        ).fetchall()
+        return [(slug, lang, stored_answers(connection, sid)) for sid, slug, lang in rows]
+    finally:
+        connection.close()
+
+
+def stored_answers(connection, submission_id: int) -> dict:
+    answers: dict = {}
+    query = "SELECT field, value, position FROM answer WHERE submission_id = ? ORDER BY id"
+    for name, value, position in connection.execute(query, (submission_id,)):
+        if position is None:
+            answers[name] = value
+        else:
+            answers.setdefault(name, []).append(value)
+    return answers
+
+
+def draft_exists(path, uuid: str) -> bool:
+    connection = read_database(path)
+    try:
+        query = "SELECT count(*) FROM draft WHERE uuid = ?"
+        return connection.execute(query, (uuid,)).fetchone()[0] == 1
+    finally:
+        connection.close()
