@@ -13,6 +13,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
 from kiosk.i18n import LANGUAGES
 
+from browser import CHROMIUM, CHROMIUM_ARGS
 from server import KioskServer
 
 VIEWPORTS = {"tablet": {"width": 800, "height": 1280}, "phone": {"width": 360, "height": 780}}
