@@ -3,7 +3,8 @@
 import random
 import re
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from .formspec import NO_ANSWER, Field, FormSpec
 from .models import FormVersion, Site
@@ -27,6 +28,8 @@ NICKNAMES = [
     "Omar",
 ]
 CONTACTS = ["+49 1512 3456789", "0176 12345678", "amina@example.org"]
+OTHER_NEEDS = ["Führerschein", "Konto bei der Bank", "Fahrrad", "Anerkennung meines Diploms"]
+SITE_TIME = ZoneInfo("Europe/Berlin")
 COMMENTS = [
     "Danke für die Hilfe beim Brief vom Jobcenter.",
     "شكراً على المساعدة، الموظفون لطيفون جداً.",
@@ -46,7 +49,7 @@ def fill_demo_data(forms: dict[str, FormSpec], count: int, months: int, seed: in
     slugs = [slug for slug in FORM_WEIGHTS if slug in forms] or list(forms)
     weights = [FORM_WEIGHTS.get(slug, 1) for slug in slugs]
     versions = {slug: FormVersion.for_spec(forms[slug]).id for slug in slugs}
-    now = datetime.now().replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     for _ in range(count):
         slug = rng.choices(slugs, weights)[0]
         store_submission(
@@ -62,11 +65,12 @@ def fill_demo_data(forms: dict[str, FormSpec], count: int, months: int, seed: in
 
 
 def opening_hours_moment(now: datetime, months: int, rng: random.Random) -> datetime:
-    """A moment on a weekday between 9 and 17 o'clock within the last `months` months."""
+    """A weekday between 9 and 17 o'clock Wildeshausen time, stored as naive UTC like the app."""
     while True:
-        moment = now - timedelta(days=rng.uniform(0, months * 30.4))
-        if moment.weekday() < 5:
-            return moment.replace(hour=rng.randint(9, 16), minute=rng.randint(0, 59))
+        local = (now - timedelta(days=rng.uniform(0, months * 30.4))).astimezone(SITE_TIME)
+        if local.weekday() < 5:
+            local = local.replace(hour=rng.randint(9, 16), minute=rng.randint(0, 59))
+            return local.astimezone(UTC).replace(tzinfo=None)
 
 
 def demo_answers(spec: FormSpec, rng: random.Random) -> dict:
@@ -109,8 +113,11 @@ def demo_value(field: Field, rng: random.Random):
 
 
 def demo_text(field: Field, rng: random.Random) -> str | None:
-    pool = COMMENTS if field.type == "textarea" else NICKNAMES + CONTACTS
-    if field.pattern:
-        pool = [text for text in pool if re.fullmatch(field.pattern, text)]
+    if field.type == "textarea":
+        pool = COMMENTS
+    elif field.pattern:
+        pool = [text for text in CONTACTS if re.fullmatch(field.pattern, text)]
+    else:
+        pool = NICKNAMES if (field.max_length or 200) <= 60 else OTHER_NEEDS
     pool = [text for text in pool if len(text) <= (field.max_length or 2000)]
     return rng.choice(pool) if pool else None

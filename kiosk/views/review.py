@@ -1,15 +1,511 @@
 """Volunteers' review on site: inbox, submission pages, statuses, notes, follow-up of needs."""
 
-from flask import Blueprint, render_template
+import dataclasses
+from datetime import date
+from urllib.parse import parse_qsl
 
-from ..auth import login_required
-from ..models import Submission
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_wtf import FlaskForm
+from wtforms import DateField, SearchField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from ..auth import audit, current_user, login_required, role_required
+from ..export import export_csv
+from ..extensions import db
+from ..i18n import LANGUAGES
+from ..inbox import (
+    ACTION_NAMES,
+    STATUS_NAMES,
+    InboxFilters,
+    add_note,
+    approve_comment,
+    assign,
+    audit_actions,
+    audit_query,
+    change_status,
+    erase,
+    followup_query,
+    forms,
+    has_personal_answers,
+    inbox_query,
+    inbox_rows,
+    language_name,
+    local_time,
+    need_label,
+    need_options,
+    notes_of,
+    page_of,
+    routes_by_need,
+    set_route,
+    shown_answers,
+    staff_members,
+    status_history,
+    target,
+    withdraw_comment_approval,
+)
+from ..models import STATUSES, Answer, Submission, User, utcnow
+from . import is_htmx, render_page
+from .kiosk import spec_of_version
 
 bp = Blueprint("review", __name__, url_prefix="/review")
+
+FILTER_KEYS = ("form", "lang", "status", "since", "until", "need", "q", "page")
+ANY = ("", "alle")
+UNCHANGED = ("", "nicht ändern")
+
+
+@bp.after_request
+def forbid_caching(response):
+    # Answers and names must not stay in a browser cache on a shared device.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.app_template_filter("local_time")
+def format_local_time(moment, pattern="%d.%m.%Y %H:%M") -> str:
+    return local_time(moment).strftime(pattern) if moment else ""
+
+
+@bp.context_processor
+def review_helpers():
+    return {
+        "status_names": STATUS_NAMES,
+        "action_names": ACTION_NAMES,
+        "need_label": need_label,
+        "language_name": language_name,
+        "args_with": args_with,
+    }
+
+
+def args_with(**changes) -> dict:
+    """The current query arguments with some changed (None drops one), for url_for."""
+    args = {**request.args.to_dict(), **changes}
+    return {key: value for key, value in args.items() if value not in (None, "")}
+
+
+# --- Errors in the staff layout -----------------------------------------------------------------
+
+ERRORS = {
+    400: (
+        "Das hat nicht geklappt",
+        "Vielleicht war die Seite zu lange offen. Bitte laden Sie sie neu und versuchen Sie es"
+        " noch einmal.",
+    ),
+    403: (
+        "Keine Berechtigung",
+        "Das darf Ihr Konto nicht. Die Koordination kann Ihnen weiterhelfen.",
+    ),
+    404: ("Nicht gefunden", "Diesen Eintrag gibt es nicht oder nicht mehr."),
+}
+
+
+def error_page(error):
+    title, text = ERRORS[error.code]
+    return render_page("review/error.html", error.code, title=title, text=text)
+
+
+for code in ERRORS:
+    bp.register_error_handler(code, error_page)
+
+
+# --- Forms --------------------------------------------------------------------------------------
+
+
+def options(*pairs: tuple[str, str]) -> list[SelectChoice]:
+    """Choices of a select from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form: it reads, it changes nothing
+
+    form = SelectField("Formular")
+    lang = SelectField("Sprache")
+    status = SelectField("Status")
+    since = DateField("Von", validators=[Optional()])
+    until = DateField("Bis", validators=[Optional()])
+    need = SelectField("Anliegen")
+    q = SearchField("Suche im Freitext")
+
+
+def filter_form() -> FilterForm:
+    form = FilterForm(formdata=request.args)
+    form.form.choices = options(ANY, *((slug, spec.title) for slug, spec in forms().items()))
+    form.lang.choices = options(
+        ANY, *((code, lang.german_name) for code, lang in LANGUAGES.items())
+    )
+    form.status.choices = options(ANY, *STATUS_NAMES.items())
+    form.need.choices = options(ANY, *need_options())
+    return form
+
+
+def filters_of(form: FilterForm) -> InboxFilters:
+    def chosen(field):
+        return field.data or None
+
+    return InboxFilters(
+        form=chosen(form.form),
+        lang=chosen(form.lang),
+        status=chosen(form.status),
+        since=form.since.data,  # None when empty or not a date
+        until=form.until.data,
+        need=chosen(form.need),
+        text=(form.q.data or "").strip() or None,
+    )
+
+
+class BulkForm(FlaskForm):
+    status = SelectField("Status setzen", choices=options(UNCHANGED, *STATUS_NAMES.items()))
+    user = SelectField("Zuweisen an")
+
+
+def bulk_form() -> BulkForm:
+    form = BulkForm(prefix="bulk")
+    form.user.choices = options(UNCHANGED, ("none", "niemandem"), *user_choices())
+    return form
+
+
+def user_choices() -> list[tuple[str, str]]:
+    return [(str(user.id), user.name) for user in staff_members()]
+
+
+class AssignForm(FlaskForm):
+    user = SelectField("Zuweisen an")
+
+
+def assign_form(submission: Submission) -> AssignForm:
+    form = AssignForm(user=str(submission.assigned_to_id or ""))
+    form.user.choices = options(("", "niemandem"), *user_choices())
+    return form
+
+
+class NoteForm(FlaskForm):
+    text = TextAreaField(
+        "Neue Notiz",
+        validators=[
+            DataRequired("Bitte einen Text eingeben."),
+            Length(max=2000, message="Höchstens 2000 Zeichen, bitte."),
+        ],
+    )
+
+
+class EraseForm(FlaskForm):
+    reason = StringField(
+        "Grund der Löschung",
+        validators=[
+            DataRequired("Bitte den Grund angeben."),
+            Length(max=200, message="Höchstens 200 Zeichen, bitte."),
+        ],
+    )
+
+
+def stripped(text: str | None) -> str:
+    return (text or "").strip()
+
+
+class RouteForm(FlaskForm):
+    office = StringField("Stelle oder Person", validators=[Length(max=200)], filters=[stripped])
+    contact = TextAreaField("Kontakt", validators=[Length(max=500)], filters=[stripped])
+
+    def validate_contact(self, field):
+        if field.data and not self.office.data:
+            raise ValidationError("Bitte auch die Stelle oder Person angeben.")
+
+
+# --- Inbox --------------------------------------------------------------------------------------
 
 
 @bp.get("/")
 @login_required
 def inbox():
-    submissions = Submission.select().order_by(Submission.created_at.desc()).limit(50)
-    return render_template("review/inbox.html", submissions=submissions)
+    form = filter_form()
+    page = page_of(inbox_query(filters_of(form)), request.args.get("page", 1, type=int))
+    page = dataclasses.replace(page, rows=inbox_rows(page.rows))
+    return render_page("review/inbox.html", form=form, page=page, bulk=bulk_form())
+
+
+@bp.post("/bulk")
+@login_required
+def bulk():
+    form = bulk_form()
+    ids = request.form.getlist("ids", type=int)
+    if not form.validate() or not ids or not (form.status.data or form.user.data):
+        flash("Bitte Einträge und eine Änderung auswählen.")
+    else:
+        changed = apply_bulk(form, Submission.select().where(Submission.id.in_(ids)))
+        flash(f"{changed} Einträge geändert.")
+    back = {k: v for k, v in parse_qsl(request.form.get("back", "")) if k in FILTER_KEYS}
+    return redirect(url_for("review.inbox", **back), 303)
+
+
+def apply_bulk(form: BulkForm, submissions) -> int:
+    """Set the chosen status and/or assignee on each submission; returns how many there were."""
+    user = None if form.user.data in ("", "none") else User.get_by_id(int(form.user.data))
+    submissions = list(submissions)
+    with db.atomic():
+        for submission in submissions:
+            if form.status.data:
+                change_status(submission, form.status.data, current_user().name)
+            if form.user.data:
+                assign(submission, user)
+    return len(submissions)
+
+
+# --- One submission -----------------------------------------------------------------------------
+
+
+def submission_or_404(submission_id: int) -> Submission:
+    return Submission.get_or_none(Submission.id == submission_id) or abort(404)
+
+
+def status_context(submission: Submission) -> dict:
+    return {"submission": submission, "history": status_history(submission)}
+
+
+def notes_context(submission: Submission, form: NoteForm | None = None) -> dict:
+    return {
+        "submission": submission,
+        "notes": notes_of(submission),
+        "note_form": form or NoteForm(),
+    }
+
+
+def assignment_context(submission: Submission) -> dict:
+    return {"submission": submission, "assign_form": assign_form(submission)}
+
+
+def detail_context(submission: Submission) -> dict:
+    return {
+        "spec": spec_of_version(submission.form_version),
+        "answers": shown_answers(submission),
+        **status_context(submission),
+        **notes_context(submission),
+        **assignment_context(submission),
+    }
+
+
+def component(partial: str, submission: Submission, context: dict, status: int = 200):
+    """An htmx component's partial; without htmx, the submission's page (again, on an error)."""
+    if is_htmx():
+        return render_template(partial, **context), status
+    if status >= 400:
+        context = {**detail_context(submission), **context}
+        return render_template("review/detail.html", **context), status
+    return redirect(url_for("review.detail", submission_id=submission.id), 303)
+
+
+@bp.get("/<int:submission_id>")
+@login_required
+def detail(submission_id):
+    submission = submission_or_404(submission_id)
+    if has_personal_answers(submission):
+        audit("view", target(submission))
+    return render_template("review/detail.html", **detail_context(submission))
+
+
+@bp.post("/<int:submission_id>/status")
+@login_required
+def set_status(submission_id):
+    submission = submission_or_404(submission_id)
+    new = request.form.get("status")
+    if new not in STATUSES:
+        abort(400)
+    change_status(submission, new, current_user().name)
+    return component("review/_status.html", submission, status_context(submission))
+
+
+@bp.post("/<int:submission_id>/notes")
+@login_required
+def note(submission_id):
+    submission = submission_or_404(submission_id)
+    form = NoteForm()
+    if not form.validate():
+        return component("review/_notes.html", submission, notes_context(submission, form), 422)
+    add_note(submission, form.text.data.strip(), current_user().name)
+    return component("review/_notes.html", submission, notes_context(submission))
+
+
+@bp.post("/<int:submission_id>/assign")
+@login_required
+def assign_to(submission_id):
+    submission = submission_or_404(submission_id)
+    form = assign_form(submission)
+    if not form.validate():
+        abort(400)
+    assign(submission, User.get_by_id(int(form.user.data)) if form.user.data else None)
+    return component("review/_assignment.html", submission, assignment_context(submission))
+
+
+@bp.post("/answers/<int:answer_id>/approval")
+@login_required
+def approval(answer_id):
+    answer = Answer.get_or_none(Answer.id == answer_id) or abort(404)
+    if not shown_answer(answer).approvable:
+        abort(400)
+    if request.form.get("approved") == "1":
+        approve_comment(answer, current_user().name)
+    else:
+        withdraw_comment_approval(answer)
+    return component("review/_approval.html", answer.submission, {"shown": shown_answer(answer)})
+
+
+def shown_answer(answer: Answer):
+    """The answer as its submission's page shows it, with its approval."""
+    for shown in shown_answers(answer.submission):
+        if shown.answer and shown.answer.id == answer.id:
+            return shown
+    abort(400)  # one value of a multiple-choice answer: nothing to approve
+
+
+@bp.get("/<int:submission_id>/print")
+@login_required
+def print_page(submission_id):
+    submission = submission_or_404(submission_id)
+    audit("print", target(submission))
+    return render_template("review/print.html", now=utcnow(), **detail_context(submission))
+
+
+@bp.route("/<int:submission_id>/erase", methods=["GET", "POST"])
+@role_required("coordinator")
+def erase_submission(submission_id):
+    submission = submission_or_404(submission_id)
+    form = EraseForm()
+    if form.validate_on_submit():
+        erase(submission, form.reason.data.strip())
+        flash(f"Eintrag Nr. {submission_id} ist gelöscht. Nur eine Zeile im Protokoll bleibt.")
+        return redirect(url_for("review.inbox"), 303)
+    context = {"submission": submission, "spec": spec_of_version(submission.form_version)}
+    status = 422 if form.errors else 200
+    return render_template("review/erase.html", form=form, **context), status
+
+
+# --- Follow-up of needs, routing ----------------------------------------------------------------
+
+
+class FollowupForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    need = SelectField("Anliegen")
+    show = SelectField("Zeigen", choices=options(("open", "nur offene"), ("all", "alle")))
+
+
+@bp.get("/followup")
+@login_required
+def followup():
+    form = FollowupForm(formdata=request.args)
+    form.need.choices = options(ANY, *need_options())
+    query = followup_query(form.need.data or None, open_only=form.show.data != "all")
+    page = page_of(query, request.args.get("page", 1, type=int))
+    return render_page("review/followup.html", form=form, page=page)
+
+
+def route_row(need: str, routes: dict | None = None) -> dict:
+    """One line of the routing table; 404 for a need the intake form does not offer."""
+    labels = dict(need_options())
+    if need not in labels:
+        abort(404)
+    routes = routes_by_need() if routes is None else routes
+    return {"need": need, "label": labels[need], "route": routes.get(need), "form": None}
+
+
+def route_form(row: dict) -> RouteForm:
+    route = row["route"]
+    return RouteForm(
+        prefix=f"route-{row['need']}",
+        office=route.office if route else "",
+        contact=route.contact if route else "",
+    )
+
+
+def routes_page(editing: dict | None = None, status: int = 200):
+    routes = routes_by_need()
+    rows = [route_row(need, routes) for need, _ in need_options()]
+    rows = [editing if editing and row["need"] == editing["need"] else row for row in rows]
+    return render_template("review/routes.html", rows=rows), status
+
+
+@bp.get("/routes")
+@role_required("coordinator")
+def routes():
+    return routes_page()
+
+
+@bp.get("/routes/<need>")
+@role_required("coordinator")
+def route(need):
+    row = route_row(need)
+    if is_htmx():
+        return render_template("review/_route.html", row=row)
+    return redirect(url_for("review.routes"), 303)
+
+
+@bp.get("/routes/<need>/edit")
+@role_required("coordinator")
+def edit_route(need):
+    row = route_row(need)
+    row["form"] = route_form(row)
+    if is_htmx():
+        return render_template("review/_route.html", row=row)
+    return routes_page(editing=row)
+
+
+@bp.post("/routes/<need>")
+@role_required("coordinator")
+def save_route(need):
+    row = route_row(need)
+    form = RouteForm(prefix=f"route-{need}")
+    if not form.validate():
+        row["form"] = form
+        if is_htmx():
+            return render_template("review/_route.html", row=row), 422
+        return routes_page(editing=row, status=422)
+    set_route(need, form.office.data, form.contact.data)
+    if is_htmx():
+        return render_template("review/_route.html", row=route_row(need))
+    return redirect(url_for("review.routes"), 303)
+
+
+# --- Export, audit log --------------------------------------------------------------------------
+
+
+@bp.get("/export.csv")
+@role_required("coordinator")
+def export():
+    filters = filters_of(filter_form())
+    text, count = export_csv(inbox_query(filters))
+    audit("export", "inbox", f"{filters.describe()}; {count} Zeilen")
+    filename = f"mittendrin-eingang-{date.today().isoformat()}.csv"
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    action = SelectField("Aktion")
+
+
+@bp.get("/audit")
+@role_required("admin")
+def audit_log():
+    form = AuditFilterForm(formdata=request.args)
+    names = [(action, ACTION_NAMES.get(action, action)) for action in audit_actions()]
+    form.action.choices = options(ANY, *names)
+    page = page_of(audit_query(form.action.data or None), request.args.get("page", 1, type=int))
+    return render_page("review/audit.html", form=form, page=page)
