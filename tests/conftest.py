@@ -3,9 +3,12 @@
 import re
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from kiosk import create_app
 from kiosk.cli import prepare_database
+
+from browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
@@ -82,3 +85,13 @@ class Visitor:
 @pytest.fixture
 def visitor(client):
     return Visitor(client)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One chromium for the whole run: Playwright's sync API allows one instance at a time."""
+    require_chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -4,11 +4,10 @@ import json
 import pathlib
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from kiosk.i18n import LANGUAGES, catalog_exists
 
-from browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from browser import require_chromium
 from server import KioskServer
 
 AXE = next((pathlib.Path(__file__).parent / "vendor").glob("axe-*.min.js"))
@@ -29,15 +28,6 @@ def server(tmp_path_factory):
     server = KioskServer(tmp_path_factory.mktemp("a11y") / "instance").start()
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(params=list(VIEWPORTS))

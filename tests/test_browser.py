@@ -4,11 +4,9 @@ import re
 from uuid import UUID
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     COUNT_SWAPS,
     PageLog,
     assert_same_page,
@@ -19,7 +17,6 @@ from browser import (
     next_step,
     open_form,
     require_catalog,
-    require_chromium,
     step_name,
     stored_submissions,
     summary_rows,
@@ -61,15 +58,6 @@ FEEDBACK = {
     "comment": "Schöner Nachmittag, danke!",
 }
 ARABIC = re.compile(r"[\u0600-\u06ff]")
-
-
-@pytest.fixture(scope="session")
-def browser():
-    require_chromium()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -5,11 +5,9 @@ import subprocess
 import sys
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     COUNT_SWAPS,
     PageLog,
     assert_same_page,
@@ -42,22 +40,17 @@ def server(tmp_path_factory):
     server.stop()
 
 
-def test_a_coordinator_filters_opens_changes_notes_and_exports(server):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.add_init_script(COUNT_SWAPS)
-        log = PageLog(server.url)
-        log.watch_context(context)
-        page = context.new_page()
-        log.watch_page(page)
-        try:
-            review_round(page, server.url)
-        finally:
-            browser.close()
-    # staff.html names no page icon, so chromium asks for /favicon.ico and gets a 404.
-    log.bad_responses = [r for r in log.bad_responses if not r.endswith("/favicon.ico")]
-    log.errors = [e for e in log.errors if "status of 404" not in e]
+def test_a_coordinator_filters_opens_changes_notes_and_exports(server, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(COUNT_SWAPS)
+    log = PageLog(server.url)
+    log.watch_context(context)
+    page = context.new_page()
+    log.watch_page(page)
+    try:
+        review_round(page, server.url)
+    finally:
+        context.close()
     log.assert_clean()
 
 
