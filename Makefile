@@ -5,9 +5,9 @@ BIN := $(VENV)/bin
 CATALOGS := $(wildcard kiosk/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test lint format bench screenshots translations browser clean
+.PHONY: run test lint format bench screenshots translations browser run-packages clean
 
-run: $(VENV)/.installed $(COMPILED)
+run: $(VENV)/.installed $(COMPILED) run-packages
 	$(BIN)/kiosk init
 	$(BIN)/kiosk serve
 
@@ -21,8 +21,9 @@ test: $(VENV)/.installed-test $(COMPILED) browser
 screenshots: $(VENV)/.installed-test $(COMPILED) browser
 	$(BIN)/python tests/screenshots.py
 
-bench: $(VENV)/.installed-test $(COMPILED)
+bench: $(VENV)/.installed-test $(COMPILED) run-packages
 	$(BIN)/python bench/submit_bench.py
+	$(BIN)/python bench/report_bench.py
 
 lint format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
@@ -50,16 +51,28 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 %.mo: %.po | $(VENV)/.installed
 	$(BIN)/pybabel -q compile -i $< -o $@
 
-# Browser tests drive Debian's chromium; install it when missing and we may (root).
-browser:
-	@if [ -x /usr/bin/chromium ]; then :; \
+# Debian packages: Pango for WeasyPrint's PDFs (run and test); chromium for browser tests and
+# poppler-utils to read PDFs back (test). Installed when missing and we may (root).
+RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
+define ensure_packages
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		echo "Installing $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	elif [ "$$CI" = true ]; then \
-		echo "chromium is missing and cannot be installed (not root)" >&2; exit 1; \
+		echo "missing Debian packages: $$missing (cannot install: not root)" >&2; exit 1; \
 	else \
-		echo "chromium is missing: browser tests will be skipped (apt-get install chromium)"; \
+		echo "missing Debian packages: $$missing; install them with apt-get"; \
 	fi
+endef
+
+run-packages:
+	$(call ensure_packages,$(RUN_PACKAGES))
+
+browser:
+	$(call ensure_packages,$(TEST_PACKAGES))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -47,6 +47,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(review.bp)
 
+    from .reports import views as reports
+
+    app.register_blueprint(reports.bp)
+
     from . import cli
 
     cli.init_app(app)

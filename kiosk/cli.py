@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from .extensions import db
 from .migrations import apply_migrations
+from .reports.cli import report_group
 
 CONFIG_TEMPLATE = '''\
 """Settings of this Treffpunkt's kiosk; every setting and its default is listed in the README."""
@@ -338,6 +339,7 @@ COMMANDS = (
     demo_command,
     user_group,
     translations_group,
+    report_group,
 )
 
 

@@ -27,6 +27,7 @@ SETTINGS = (
     Setting("DRAFT_MAX_AGE_HOURS", 12, "Unfinished answers older than this are discarded."),
     Setting("STAFF_IDLE_MINUTES", 30, "A staff login ends after this many idle minutes."),
     Setting("STAFF_SESSION_HOURS", 8, "A staff login ends after this many hours in any case."),
+    Setting("REPORT_MIN_CELL", 3, 'Reports print counts from 1 to this minus 1 as "<3" (3 to 10).'),
     Setting("MAX_CONTENT_LENGTH", 64 * 1024, "Largest request body in bytes."),
     Setting("MAX_FORM_PARTS", 200, "Largest number of fields in one posted form."),
     Setting(

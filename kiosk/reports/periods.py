@@ -1,0 +1,181 @@
+"""Report periods: a month, an ISO week, a quarter or any date range, with German labels."""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+# Periods are days in Wildeshausen; submissions are stored in UTC.
+TIMEZONE = ZoneInfo("Europe/Berlin")
+MONTHS = (
+    "Januar", "Februar", "März", "April", "Mai", "Juni",
+    "Juli", "August", "September", "Oktober", "November", "Dezember",
+)  # fmt: skip
+
+MONTH_KEY = re.compile(r"(\d{4})-(\d{2})")
+WEEK_KEY = re.compile(r"(\d{4})-W(\d{2})")
+QUARTER_KEY = re.compile(r"(\d{4})-Q([1-4])")
+
+
+class PeriodError(ValueError):
+    """A period that cannot be read, e.g. "2026-13"."""
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    start: date  # first day
+    end: date  # last day, included
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def key(self) -> str:
+        """ "2026-11", "2026-W47", "2026-Q4" or "2026-11-01_2026-11-15": part of file names."""
+        if self.kind == "month":
+            return f"{self.start:%Y-%m}"
+        if self.kind == "week":
+            year, week, _ = self.start.isocalendar()
+            return f"{year}-W{week:02d}"
+        if self.kind == "quarter":
+            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        return f"{self.start.isoformat()}_{self.end.isoformat()}"
+
+    @property
+    def label(self) -> str:
+        """German, e.g. "November 2026", "KW 47/2026", "4. Quartal 2026", or a range of days."""
+        if self.kind == "month":
+            return f"{MONTHS[self.start.month - 1]} {self.start.year}"
+        if self.kind == "week":
+            year, week, _ = self.start.isocalendar()
+            return f"KW {week}/{year}"
+        if self.kind == "quarter":
+            return f"{(self.start.month - 1) // 3 + 1}. Quartal {self.start.year}"
+        return f"{german_date(self.start)} \N{EN DASH} {german_date(self.end)}"
+
+    @property
+    def previous_name(self) -> str:
+        """What the period before this one is called in a table header."""
+        return {"month": "Vormonat", "week": "Vorwoche", "quarter": "Vorquartal"}.get(
+            self.kind, "Zeitraum davor"
+        )
+
+    @property
+    def phrase(self) -> str:
+        """For a sentence: "im November 2026", "in der KW 47/2026", "vom 1. … bis 15. …"."""
+        if self.kind == "week":
+            return f"in der {self.label}"
+        if self.kind == "range":
+            return f"vom {german_date(self.start)} bis {german_date(self.end)}"
+        return f"im {self.label}"
+
+    @property
+    def short_label(self) -> str:
+        """For chart axes: "Nov. 26", "KW 47", "Q4/26", or the first day."""
+        if self.kind == "month":
+            return f"{MONTHS[self.start.month - 1][:3]} {self.start:%y}"
+        if self.kind == "week":
+            return f"KW {self.start.isocalendar()[1]}"
+        if self.kind == "quarter":
+            return f"Q{(self.start.month - 1) // 3 + 1}/{self.start:%y}"
+        return f"{self.start:%d.%m.}"
+
+    def previous(self) -> "Period":
+        """The period of equal length just before: the previous month, week, quarter or range."""
+        if self.kind == "month":
+            return month(shift_month(self.start, -1))
+        if self.kind == "quarter":
+            return quarter(shift_month(self.start, -3))
+        return Period(self.kind, self.start - timedelta(days=self.days), self.start - timedelta(1))
+
+    def recent(self, count: int) -> list["Period"]:
+        """This period and the `count - 1` before it, oldest first."""
+        periods = [self]
+        while len(periods) < count:
+            periods.insert(0, periods[0].previous())
+        return periods
+
+    def utc_bounds(self) -> tuple[datetime, datetime]:
+        """[start, end) in naive UTC, as submissions store their time."""
+        return utc_midnight(self.start), utc_midnight(self.end + timedelta(1))
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "key": self.key,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "label": self.label,
+            "range_label": f"{german_date(self.start)} bis {german_date(self.end)}",
+            "previous_name": self.previous_name,
+        }
+
+
+def german_date(day: date) -> str:
+    return f"{day.day}. {MONTHS[day.month - 1]} {day.year}"
+
+
+def utc_midnight(day: date) -> datetime:
+    local = datetime.combine(day, time(0), tzinfo=TIMEZONE)
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def shift_month(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month(first: date) -> Period:
+    return Period("month", first, shift_month(first, 1) - timedelta(1))
+
+
+def quarter(first: date) -> Period:
+    return Period("quarter", first, shift_month(first, 3) - timedelta(1))
+
+
+def parse_period(text: str) -> Period:
+    """A period from "2026-11", "2026-W47" or "2026-Q4"."""
+    text = text.strip()
+    try:
+        if match := MONTH_KEY.fullmatch(text):
+            return month(date(int(match[1]), int(match[2]), 1))
+        if match := WEEK_KEY.fullmatch(text):
+            monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
+            return Period("week", monday, monday + timedelta(6))
+        if match := QUARTER_KEY.fullmatch(text):
+            return quarter(date(int(match[1]), (int(match[2]) - 1) * 3 + 1, 1))
+    except ValueError as error:
+        raise PeriodError(f"{text!r} is not a valid period: {error}") from None
+    raise PeriodError(f"{text!r} is not a period: use 2026-11, 2026-W47 or 2026-Q4")
+
+
+def date_range(first: date, last: date) -> Period:
+    """Any range of days; whole months, weeks and quarters are recognised as such."""
+    if last < first:
+        raise PeriodError(f"the range ends ({last}) before it starts ({first})")
+    candidates = [month(first.replace(day=1))]
+    if first.month % 3 == 1:
+        candidates.append(quarter(first.replace(day=1)))
+    for candidate in candidates:
+        if (candidate.start, candidate.end) == (first, last):
+            return candidate
+    if first.weekday() == 0 and (last - first).days == 6:
+        return Period("week", first, last)
+    return Period("range", first, last)
+
+
+def period_of(key: str) -> Period:
+    """A period from its key, ranges ("2026-11-01_2026-11-15") included."""
+    if "_" in key:
+        first, _, last = key.partition("_")
+        try:
+            return date_range(date.fromisoformat(first), date.fromisoformat(last))
+        except ValueError as error:
+            raise PeriodError(f"{key!r} is not a valid range: {error}") from None
+    return parse_period(key)
+
+
+def last_complete_month(today: date | None = None) -> Period:
+    return month(shift_month((today or date.today()).replace(day=1), -1))
