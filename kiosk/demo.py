@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from .formspec import NO_ANSWER, Field, FormSpec
-from .models import FormVersion, Site
+from .models import FormVersion, Site, Submission
 from .submissions import store_submission
 
 # Roughly who comes to a Treffpunkt in Wildeshausen, by the language they choose.
@@ -44,7 +44,8 @@ COMMENTS = [
 
 def fill_demo_data(forms: dict[str, FormSpec], count: int, months: int, seed: int) -> int:
     """Store `count` submissions spread over the last `months` months; returns how many."""
-    rng = random.Random(seed)
+    # Seeded by what is stored already, so a second run adds new submissions, not the same UUIDs.
+    rng = random.Random(f"{seed}-{Submission.select().count()}")
     site = Site.select().first()
     slugs = [slug for slug in FORM_WEIGHTS if slug in forms] or list(forms)
     weights = [FORM_WEIGHTS.get(slug, 1) for slug in slugs]

@@ -93,6 +93,13 @@ def test_demo_fills_months_languages_and_forms(app, runner):
         assert Answer.select().count() > 120
 
 
+def test_demo_twice_adds_more(app, runner):
+    assert runner.invoke(args=["demo", "--count", "10"]).exit_code == 0
+    assert runner.invoke(args=["demo", "--count", "10"]).exit_code == 0
+    with app.app_context():
+        assert Submission.select().count() == 20
+
+
 def test_demo_is_repeatable_with_a_seed(app, runner):
     runner.invoke(args=["demo", "--count", "10", "--seed", "7"])
     with app.app_context():
