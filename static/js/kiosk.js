@@ -37,7 +37,9 @@
     }
     const form = new FormData();
     form.append("csrf_token", csrfToken());
-    fetch(resetUrl + "?quiet=1", { method: "POST", body: form, credentials: "same-origin", keepalive: true })
+    // Leave only once the answer is complete, so the request is not cut off by the navigation.
+    fetch(resetUrl + "?quiet=1", { method: "POST", body: form, credentials: "same-origin" })
+      .then(function (response) { return response.text(); })
       .catch(function () { /* the server forgets the draft on its own after DRAFT_MAX_AGE_HOURS */ })
       .finally(goToStart);
   }
