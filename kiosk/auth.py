@@ -95,6 +95,11 @@ def start_session(user: User) -> None:
     session["staff"] = token
 
 
+def revoke_sessions(user: User) -> None:
+    """End every login of this user (account disabled or password reset)."""
+    UserSession.update(revoked=True).where(UserSession.user == user).execute()
+
+
 def end_session() -> None:
     token = session.get("staff")
     if token:

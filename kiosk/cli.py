@@ -217,14 +217,13 @@ def find_user(name: str):
 @with_appcontext
 def user_disable(name):
     """Disable an account and end its sessions."""
-    from .auth import audit
-    from .models import UserSession
+    from .auth import audit, revoke_sessions
 
     with db.connection_context():
         user = find_user(name)
         user.active = False
         user.save()
-        UserSession.update(revoked=True).where(UserSession.user == user).execute()
+        revoke_sessions(user)
         audit("user_disabled", name, user_name="cli")
     click.echo(f"Disabled {name!r}.")
 
@@ -234,15 +233,14 @@ def user_disable(name):
 @with_appcontext
 def user_password(name):
     """Set a new password for an account (ends its sessions)."""
-    from .auth import audit, hash_password
-    from .models import UserSession
+    from .auth import audit, hash_password, revoke_sessions
 
     with db.connection_context():
         user = find_user(name)
         user.password_hash = hash_password(checked_password())
         user.must_change_password = False
         user.save()
-        UserSession.update(revoked=True).where(UserSession.user == user).execute()
+        revoke_sessions(user)
         audit("password_set", name, user_name="cli")
     click.echo(f"New password set for {name!r}.")
 

@@ -5,8 +5,7 @@ import io
 
 from .formspec import Field
 from .inbox import STATUS_NAMES, answers_of, language_name, local_time
-from .models import FormVersion, Submission
-from .views.kiosk import spec_of_version
+from .models import FormVersion, Submission, spec_of_version
 
 BOM = "\ufeff"
 # A cell starting with one of these is taken as a formula by spreadsheets ("CSV injection").

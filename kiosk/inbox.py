@@ -28,9 +28,9 @@ from .models import (
     StatusChange,
     Submission,
     User,
+    spec_of_version,
     utcnow,
 )
-from .views.kiosk import spec_of_version
 
 PER_PAGE = 50
 NEEDS_FORM, NEEDS_FIELD = "intake", "needs"

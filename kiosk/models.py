@@ -81,6 +81,19 @@ class FormVersion(BaseModel):
             )
 
 
+_specs: dict = {}
+
+
+def spec_of_version(version: FormVersion):
+    """The FormSpec a draft or submission was answered in (a stored version never changes)."""
+    from .formspec import FormSpec
+
+    key = (version.slug, version.version_hash)
+    if key not in _specs:
+        _specs[key] = FormSpec.from_dict(version.spec)
+    return _specs[key]
+
+
 class Draft(BaseModel):
     """A visitor's unfinished answers, kept on the server until submitted, reset or expired."""
 

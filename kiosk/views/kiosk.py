@@ -19,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..formspec import NO_ANSWER, FormSpec
 from ..i18n import LANGUAGES, offered_languages
-from ..models import Draft, FormVersion, Site, Submission
+from ..models import Draft, FormVersion, Site, Submission, spec_of_version
 from ..submissions import store_submission
 from . import render_page
 
@@ -85,17 +85,6 @@ def seconds_labels(most: int) -> list[str]:
 
 def forms() -> dict[str, FormSpec]:
     return current_app.extensions["kiosk_forms"]
-
-
-_specs: dict[tuple[str, str], FormSpec] = {}
-
-
-def spec_of_version(version: FormVersion) -> FormSpec:
-    """The spec a draft or submission was answered in (a stored version never changes)."""
-    key = (version.slug, version.version_hash)
-    if key not in _specs:
-        _specs[key] = FormSpec.from_dict(version.spec)
-    return _specs[key]
 
 
 def find_draft(form_slug: str, draft_id: UUID) -> Draft | None:

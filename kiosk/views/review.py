@@ -53,9 +53,8 @@ from ..inbox import (
     target,
     withdraw_comment_approval,
 )
-from ..models import STATUSES, Answer, Submission, User, utcnow
+from ..models import STATUSES, Answer, Submission, User, spec_of_version, utcnow
 from . import is_htmx, render_page
-from .kiosk import spec_of_version
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
