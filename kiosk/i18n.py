@@ -2,6 +2,7 @@
 
 import os
 from dataclasses import dataclass
+from functools import cache
 
 from babel import Locale, UnknownLocaleError
 from flask import Flask, g, request
@@ -74,6 +75,7 @@ def discover_languages(directory: str) -> dict[str, Language]:
 LANGUAGES = discover_languages(TRANSLATIONS_DIR)
 
 
+@cache  # asked on every request; catalogs only change with a restart
 def catalog_exists(code: str) -> bool:
     """Whether the language, or the language it is a variant of, has a catalog."""
     language = LANGUAGES.get(code)
