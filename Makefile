@@ -51,10 +51,11 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 %.mo: %.po | $(VENV)/.installed
 	$(BIN)/pybabel -q compile -i $< -o $@
 
-# Debian packages: Pango for WeasyPrint's PDFs (run and test); chromium for browser tests and
-# poppler-utils to read PDFs back (test). Installed when missing and we may (root).
+# Debian packages: Pango for WeasyPrint's PDFs (run and test); chromium for browser tests,
+# poppler-utils to read PDFs back and postgresql for the hub's tests on PostgreSQL (test).
+# Installed when missing and we may (root).
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
+TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils postgresql
 define ensure_packages
 	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -z "$$missing" ]; then :; \

@@ -4,7 +4,7 @@ import os
 
 from flask import Flask
 
-from . import config, db, errors, i18n, templating
+from . import config, db, errors, i18n, security, templating
 from .extensions import csrf
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.config.setdefault("FORMS_DIR", None)
     app.config["FORMS_DIR"] = app.config["FORMS_DIR"] or os.path.join(PROJECT_ROOT, "forms")
+    config.check_role(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
 
     load_forms(app)
@@ -39,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
+    security.init_app(app)
     errors.init_app(app)
 
     from .views import auth, kiosk, review
@@ -50,6 +52,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .reports import views as reports
 
     app.register_blueprint(reports.bp)
+
+    from . import sync
+    from .views import sync as sync_views
+
+    sync.init_app(app)  # a broken SYNC_TARGETS stops the start with a message
+    app.register_blueprint(sync_views.bp)
+
+    from .views import api, hub
+
+    app.register_blueprint(hub.bp)
+    app.register_blueprint(api.bp)
 
     from . import cli
 

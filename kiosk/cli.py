@@ -9,9 +9,16 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from .backup import hold_server_lock
+from .browser import browser_command
 from .extensions import db
+from .hub.cli import site_group
+from .hub.cli_report import hub_group
+from .maintenance_cli import backup_command, purge_command, restore_command
 from .migrations import apply_migrations
 from .reports.cli import report_group
+from .security import waitress_options
+from .sync.cli import sync_command
 
 CONFIG_TEMPLATE = '''\
 """Settings of this Treffpunkt's kiosk; every setting and its default is listed in the README."""
@@ -24,10 +31,13 @@ SITE_NAME = "Treffpunkt Mittendrin"
 
 def create_cli_app() -> Flask:
     from . import create_app
+    from .config import ConfigError
     from .formspec import FormSpecError
 
     try:
         return create_app()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from error
     except FormSpecError as error:
         # A broken form definition stops every command with a message, not a traceback.
         raise click.ClickException(f"form definition refused: {error}") from error
@@ -102,18 +112,22 @@ def serve_command(host, port, threads):
     """Serve the kiosk with waitress (applies pending migrations first)."""
     import waitress
 
+    from .sync.scheduler import start_scheduler
+
     app = current_app._get_current_object()
     if not app.config.get("SECRET_KEY"):
         raise click.ClickException("No SECRET_KEY: run `kiosk init` first.")
     prepare_database(app)
     click.echo(f"Mittendrin kiosk on http://{host}:{port}/ (instance {app.instance_path})")
+    hold_server_lock(app)  # `kiosk restore` refuses while a server holds it
+    start_scheduler(app)  # due reports, delivery, heartbeats, nightly purge and backup
     waitress.serve(
         app,
         host=host,
         port=port,
         threads=threads,
-        max_request_body_size=app.config["MAX_CONTENT_LENGTH"],
         ident="mittendrin",
+        **waitress_options(app.config),
     )
 
 
@@ -338,6 +352,17 @@ COMMANDS = (
     user_group,
     translations_group,
     report_group,
+    # sync: report due is in report_group; sync_command
+    sync_command,
+    # hub: site_group
+    site_group,
+    hub_group,
+    # retention and backups: purge_command, backup_command, restore_command
+    purge_command,
+    backup_command,
+    restore_command,
+    # offline kiosk: browser_command
+    browser_command,
 )
 
 

@@ -35,9 +35,52 @@ SETTINGS = (
     ),
     Setting("SESSION_COOKIE_SAMESITE", "Lax", "SameSite attribute of the session cookie."),
     Setting("SESSION_COOKIE_HTTPONLY", True, "The session cookie is not readable by scripts."),
+    # Schedule and delivery to the Stadthaus (kiosk/sync).
+    Setting(
+        "REPORT_SCHEDULE",
+        "monthly",
+        '"monthly": on the 1st, the previous month; "weekly": on Monday, the previous ISO week.',
+    ),
+    Setting("REPORT_HOUR", 6, "Hour of the day (German time) from which a due report is built."),
+    Setting("SYNC_TARGETS", [], "Where reports are delivered: hub, email and folder targets."),
+    Setting("SYNC_RETRY_CAP_SECONDS", 300, "Longest wait between two delivery attempts."),
+    Setting(
+        "SCHEDULER_INTERVAL_SECONDS", 60, "How often `kiosk serve` checks for due work (0: never)."
+    ),
+    Setting("HEARTBEAT_MINUTES", 15, "Minutes between two heartbeats to each hub target."),
+    Setting("NIGHTLY_HOUR", 3, "Hour (German time) from which the daily purge and backup run."),
+    # Hub (ROLE = "hub").
+    Setting("ROLE", "kiosk", '"kiosk" on a Treffpunkt; "hub" at the Stadthaus (receives reports).'),
+    Setting("HUB_SILENT_HOURS", 26, "The hub flags a site not heard from for this many hours."),
+    Setting("HUB_MAX_REPORT_BYTES", 20 * 1024 * 1024, "Largest report upload the hub accepts."),
+    # Retention, backups and browser security.
+    Setting("BACKUP_DIR", "backups", "Folder for `kiosk backup`, relative to the instance folder."),
+    Setting("BACKUP_KEEP", 14, "How many backups to keep; older ones are deleted."),
+    Setting("MAX_FORM_MEMORY_SIZE", 64 * 1024, "Largest single form field in bytes."),
+    Setting("MAX_URL_LENGTH", 2048, "Longer request URLs (path and query) are refused with 414."),
+    Setting("MAX_REQUEST_HEADER_BYTES", 16 * 1024, "Largest request line plus headers (waitress)."),
+    Setting(
+        "TRUSTED_PROXY",
+        None,
+        "Address of a reverse proxy whose X-Forwarded-For/-Proto waitress believes (HTTPS there).",
+    ),
+    Setting("SESSION_COOKIE_SECURE", False, "Cookies always Secure; they are anyway over HTTPS."),
+    # Offline kiosk.
 )
 
 
 def defaults() -> dict[str, Any]:
     """The default value of every setting, as a mapping for `app.config`."""
     return {setting.name: setting.default for setting in SETTINGS}
+
+
+ROLES = ("kiosk", "hub")
+
+
+class ConfigError(ValueError):
+    """A setting with a value the program cannot run with."""
+
+
+def check_role(config) -> None:
+    if config["ROLE"] not in ROLES:
+        raise ConfigError(f"ROLE = {config['ROLE']!r} is unknown; use one of {', '.join(ROLES)}.")

@@ -27,6 +27,25 @@ def make_database(config: dict, instance_path: str) -> Database:
     return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS)
 
 
+def checkpoint_wal() -> None:
+    """Copy the write-ahead log into the database file and empty it (SQLite only).
+
+    Erased rows would otherwise stay readable in old WAL frames until those are reused;
+    secure_delete overwrites them in the database file itself.
+    """
+    if isinstance(db.obj, SqliteDatabase):
+        db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def write_transaction():
+    """A transaction that will write: on SQLite it takes the write lock at once (BEGIN IMMEDIATE),
+    so a second writer waits (busy_timeout) instead of failing when its read turns into a write.
+    """
+    if isinstance(db.obj, SqliteDatabase):
+        return db.atomic(lock_type="IMMEDIATE")
+    return db.atomic()
+
+
 def init_app(app: Flask) -> None:
     db.initialize(make_database(app.config, app.instance_path))
 

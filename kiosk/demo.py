@@ -6,6 +6,8 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import current_app
+
 from .formspec import NO_ANSWER, Field, FormSpec
 from .models import FormVersion, Site, Submission
 from .submissions import store_submission
@@ -46,7 +48,7 @@ def fill_demo_data(forms: dict[str, FormSpec], count: int, months: int, seed: in
     """Store `count` submissions spread over the last `months` months; returns how many."""
     # Seeded by what is stored already, so a second run adds new submissions, not the same UUIDs.
     rng = random.Random(f"{seed}-{Submission.select().count()}")
-    site = Site.select().first()
+    site = Site.local(current_app.config["SITE_SLUG"], current_app.config["SITE_NAME"])
     slugs = [slug for slug in FORM_WEIGHTS if slug in forms] or list(forms)
     weights = [FORM_WEIGHTS.get(slug, 1) for slug in slugs]
     versions = {slug: FormVersion.for_spec(forms[slug]).id for slug in slugs}

@@ -1,11 +1,11 @@
 """Error pages in the visitor's language: unknown page, bad request, body too large, failure."""
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .views import render_page
+from .views import api, render_page
 
 
 def error_page(status: int, title: str, text: str):
@@ -13,6 +13,8 @@ def error_page(status: int, title: str, text: str):
 
 
 def http_error(error: HTTPException):
+    if request.path.startswith(api.ROOT):
+        return api.http_error(error)  # sites read JSON, also for unknown URLs and methods
     titles = {
         404: gettext("Diese Seite gibt es nicht."),
         405: gettext("Das hat nicht geklappt."),
@@ -44,15 +46,6 @@ def csrf_error(error: CSRFError):
     )
 
 
-def refuse_too_many_fields():
-    """Werkzeug counts parts only in multipart bodies; count url-encoded fields here too."""
-    if request.method == "POST":
-        parts = sum(len(values) for _, values in request.form.lists())
-        if parts > current_app.config["MAX_FORM_PARTS"]:
-            abort(413)
-
-
 def init_app(app: Flask) -> None:
-    app.before_request(refuse_too_many_fields)
     app.register_error_handler(CSRFError, csrf_error)
     app.register_error_handler(HTTPException, http_error)

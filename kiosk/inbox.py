@@ -12,9 +12,10 @@ from operator import or_
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
-from peewee import JOIN, SqliteDatabase
+from peewee import JOIN
 
 from .auth import audit
+from .db import checkpoint_wal
 from .extensions import db
 from .formspec import NO_ANSWER, Field, FormSpec
 from .i18n import LANGUAGES
@@ -54,6 +55,9 @@ ACTION_NAMES = {
     "withdraw_approval": "Freigabe zurückgenommen",
     "erase": "Gelöscht",
     "route": "Zuständigkeit geändert",
+    "purge": "Löschfristen angewandt",
+    "restore": "Sicherung zurückgespielt",
+    "backup": "Sicherung geschrieben",
 }
 STATUS_NAMES = {
     "new": "Neu",
@@ -422,8 +426,7 @@ def erase(submission: Submission, reason: str) -> None:
         StatusChange.delete().where(StatusChange.submission == submission).execute()
         Submission.delete().where(Submission.id == submission.id).execute()
         audit("erase", target(submission), f"{submission.uuid}; Grund: {reason}")
-    if isinstance(db.obj, SqliteDatabase):
-        db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    checkpoint_wal()
 
 
 # --- Follow-up of needs ---------------------------------------------------------------------------

@@ -5,8 +5,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from peewee import (
+    BlobField,
     BooleanField,
     CharField,
+    DateField,
     DateTimeField,
     DeferredForeignKey,
     ForeignKeyField,
@@ -254,3 +256,140 @@ MODELS = (
     CommentApproval,
     AuditEvent,
 )
+
+
+# Outbox and scheduler (kiosk/sync): models below this line, migration 0003.
+
+
+class SyncTarget(BaseModel):
+    """A delivery target from SYNC_TARGETS as first seen, with its latest heartbeat."""
+
+    name = CharField(unique=True)
+    kind = CharField()
+    added_at = DateTimeField(default=utcnow)
+    # Reports that existed when the target was added and are not sent to it (all but the latest).
+    skipped_reports = JSONField(default=list)
+    heartbeat_at = DateTimeField(null=True)  # last attempt; also the claim of the next one
+    heartbeat_ok_at = DateTimeField(null=True)
+    heartbeat_error = TextField(default="")
+
+
+class OutboxItem(BaseModel):
+    """One report to deliver to one target; kept, never dropped, until delivered or replaced."""
+
+    report_uuid = CharField()
+    target = CharField(index=True)
+    site_slug = CharField()
+    period_key = CharField()
+    period_start = DateField()
+    enqueued_at = DateTimeField(default=utcnow)
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField(default=utcnow)
+    last_attempt_at = DateTimeField(null=True)
+    last_error = TextField(default="")
+    lease_until = DateTimeField(null=True)  # a deliverer holds the row until then
+    delivered_at = DateTimeField(null=True, index=True)
+    receipt = TextField(default="")
+    superseded_by = CharField(null=True)  # a rebuilt report of the same period replaced it
+
+    class Meta:
+        table_name = "outbox"
+        indexes = ((("report_uuid", "target"), True),)
+
+
+class ScheduledRun(BaseModel):
+    """A once-a-day job claimed for one day, so two processes never both run it."""
+
+    job = CharField()
+    day = DateField()
+    started_at = DateTimeField(default=utcnow)
+    finished_at = DateTimeField(null=True)
+    error = TextField(default="")
+
+    class Meta:
+        indexes = ((("job", "day"), True),)
+
+
+MODELS = (*MODELS, SyncTarget, OutboxItem, ScheduledRun)
+
+# Hub (kiosk/hub, views/hub.py, views/api.py): models below this line, migration 0004.
+
+
+class HubSite(BaseModel):
+    """A Treffpunkt that reports to this hub; its token is kept only as a SHA-256 hash."""
+
+    slug = CharField(unique=True)
+    name = CharField()
+    token_hash = CharField(unique=True)
+    created_at = DateTimeField(default=utcnow)
+    revoked_at = DateTimeField(null=True)
+
+
+class ReceivedReport(BaseModel):
+    """A site's report as received: its JSON record; the PDF is in ReceivedPdf, stored once."""
+
+    uuid = UUIDField(unique=True)
+    site = ForeignKeyField(HubSite, backref="reports", on_delete="RESTRICT")
+    sha256 = CharField(max_length=64)
+    period_key = CharField(index=True)
+    period_start = DateField()
+    period_end = DateField()
+    created = DateTimeField()  # when the site built it, naive UTC
+    received_at = DateTimeField(default=utcnow)
+    record = JSONField()
+    replaces = UUIDField(null=True, index=True)
+    superseded_by = UUIDField(null=True)
+
+    @property
+    def receipt(self) -> str:
+        """The same receipt for every delivery of this report: time received and checksum."""
+        return f"{self.received_at:%Y-%m-%dT%H:%M:%SZ}/{self.sha256[:16]}"
+
+    @classmethod
+    def current_records(cls, period_key: str) -> list[dict]:
+        """The record of each site's newest report for this period not replaced by another."""
+        reports = (
+            cls.select(cls.site, cls.record)
+            .where(cls.period_key == period_key, cls.superseded_by.is_null())
+            .order_by(cls.site, cls.created.desc(), cls.received_at.desc(), cls.id.desc())
+        )
+        newest: dict[int, dict] = {}
+        for report in reports:
+            newest.setdefault(report.site_id, report.record)
+        return sorted(newest.values(), key=lambda record: record["site"]["slug"])
+
+    @classmethod
+    def period_keys(cls) -> list[str]:
+        """Every period some site has reported, the latest first."""
+        periods = (
+            cls.select(cls.period_key, cls.period_start)
+            .distinct()
+            .order_by(cls.period_start.desc(), cls.period_key)
+        )
+        return list(dict.fromkeys(row.period_key for row in periods))
+
+
+class ReceivedPdf(BaseModel):
+    """The PDF of a received report, apart so that listing reports never loads it."""
+
+    report = ForeignKeyField(ReceivedReport, primary_key=True, on_delete="CASCADE")
+    data = BlobField()
+
+
+class Heartbeat(BaseModel):
+    """The latest heartbeat of each site (only the latest: the dashboard asks nothing else)."""
+
+    site = ForeignKeyField(HubSite, unique=True, on_delete="CASCADE")
+    received_at = DateTimeField(default=utcnow)
+    sent_at = DateTimeField(null=True)
+    version = CharField(default="")
+    last_submission_at = DateTimeField(null=True)
+    outbox_length = IntegerField(default=0)
+    last_report_uuid = CharField(null=True)
+    last_report_period = CharField(null=True)
+    last_report_created = DateTimeField(null=True)
+
+
+MODELS = (*MODELS, HubSite, ReceivedReport, ReceivedPdf, Heartbeat)
+
+# Retention and backups (kiosk/retention.py, kiosk/backup.py): models below this line, if any.

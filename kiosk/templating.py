@@ -1,4 +1,4 @@
-"""Template helpers: inline pictograms, and the security headers every response carries."""
+"""Template helpers: inline pictograms, the vendored htmx file, role names, current user."""
 
 import glob
 import os
@@ -9,16 +9,6 @@ from flask import Flask, current_app
 from markupsafe import Markup
 
 ROLE_NAMES = {"volunteer": "Ehrenamtliche*r", "coordinator": "Koordination", "admin": "Admin"}
-
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-        "form-action 'self'",
-    )
-)
 
 
 @lru_cache(maxsize=256)
@@ -55,10 +45,3 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["htmx_script"] = htmx_script(app.static_folder)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        return response

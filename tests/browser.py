@@ -76,6 +76,14 @@ class PageLog:
         origin = request.redirected_from
         if origin is not None and origin.method == "POST" and origin.url.endswith("/reset"):
             return
+        # The service worker hands a page's redirect to the browser (redirect mode "manual"),
+        # which follows it itself; Chromium reports the worker's unfollowed target as aborted.
+        if (
+            request.failure == "net::ERR_ABORTED"
+            and request.service_worker is not None
+            and request.redirected_from is not None
+        ):
+            return
         # Chromium loads the page icon last and at low priority; leaving the page cancels it.
         if request.failure == "net::ERR_ABORTED" and "/static/icons/" in request.url:
             return

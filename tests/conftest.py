@@ -20,6 +20,22 @@ def instance(tmp_path, monkeypatch):
     return path
 
 
+@pytest.fixture(scope="session")
+def built_instance(tmp_path_factory):
+    """An instance with visits from August to October 2026 and their reports, built once."""
+    from sync_support import template_instance
+
+    return template_instance(tmp_path_factory)
+
+
+@pytest.fixture
+def make_site(instance, built_instance):
+    """A copy of `built_instance`; call it with delivery targets and settings to get its app."""
+    from sync_support import site_maker
+
+    return site_maker(instance, built_instance)
+
+
 @pytest.fixture
 def app(instance):
     app = create_app({"SECRET_KEY": "test-secret", "TESTING": True})

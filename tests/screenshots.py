@@ -14,6 +14,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).parent))
 from kiosk.i18n import LANGUAGES
 
 from browser import CHROMIUM, CHROMIUM_ARGS
+from hub_screens import shoot_hub
 from server import KioskServer
 
 VIEWPORTS = {"tablet": {"width": 800, "height": 1280}, "phone": {"width": 360, "height": 780}}
@@ -63,6 +64,7 @@ def main() -> None:
                     shots = shoot_language(page, server.url, code, device)
                     print(f"{code} {device}: {len(shots)} screenshots")
                 page.close()
+            print(f"hub: {len(shoot_hub(browser, OUT))} screenshots")
         finally:
             browser.close()
             server.stop()

@@ -37,6 +37,13 @@ class KioskServer:
         command = [sys.executable, "-m", "kiosk.cli", *args]
         subprocess.run(command, env=self.env, check=True, capture_output=True)
 
+    def add_user(self, name: str, role: str, password: str) -> None:
+        """`kiosk user add` with the password typed at the prompt."""
+        command = [sys.executable, "-m", "kiosk.cli", "user", "add", name, "--role", role]
+        subprocess.run(
+            command, input=password + "\n", env=self.env, text=True, check=True, capture_output=True
+        )
+
     def start(self):
         command = [sys.executable, "-m", "kiosk.cli", "serve", "--port", str(self.port)]
         self.log = open(os.path.join(self.instance_path, "serve.log"), "ab")  # noqa: SIM115

@@ -24,22 +24,12 @@ from browser import (
     tap_option,
     walk_form,
 )
+from factories import INTAKE_ANSWERS
 from server import KioskServer
 
 pytestmark = pytest.mark.browser
 
-INTAKE = {
-    "consent": "yes",
-    "name": "Samira",
-    "languages": ["ar", "de"],
-    "household": "family",
-    "arrival_year": "2016",
-    "age_group": "30_49",
-    "needs": ["german_course", "other"],
-    "needs_other": "Fahrrad reparieren",
-    "contact_way": "phone",
-    "contact": "0151 2345678",
-}
+INTAKE = INTAKE_ANSWERS
 INTAKE_STEPS = list(INTAKE)
 INTAKE_QUESTIONS_DE = {
     "consent": "Dürfen wir Ihre Antworten speichern?",

@@ -9,7 +9,6 @@ import subprocess
 import sys
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from uuid import uuid4
 
 import pypdf
 import pytest
@@ -19,7 +18,7 @@ from kiosk import create_app
 from kiosk.auth import create_user
 from kiosk.cli import prepare_database
 from kiosk.extensions import db
-from kiosk.models import Answer, CommentApproval, FormVersion, NeedRoute, Site, Submission
+from kiosk.models import Answer, CommentApproval, NeedRoute, Site, Submission
 from kiosk.reports import queries
 from kiosk.reports.cli import report_group
 from kiosk.reports.disclosure import Cell, MinCellError, change, min_cell, protect
@@ -31,7 +30,8 @@ from kiosk.reports.periods import (
     period_of,
 )
 from kiosk.reports.summary import build_summary
-from kiosk.submissions import store_submission
+
+from factories import add_submission
 
 PASSWORD = "correct horse battery"
 LOGIN_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -55,16 +55,7 @@ def local(day: date, hour: int = 11) -> datetime:
 
 
 def add(app, form, answers, when, lang="de", status="new") -> Submission:
-    spec = app.extensions["kiosk_forms"][form]
-    submission = store_submission(
-        spec,
-        uuid=uuid4(),
-        version_id=FormVersion.for_spec(spec).id,
-        answers=answers,
-        lang=lang,
-        site=Site.get(),
-        created_at=when,
-    )
+    submission = add_submission(app, form, answers, when, lang)
     if status != "new":
         Submission.update(status=status).where(Submission.id == submission.id).execute()
     return submission

@@ -5,7 +5,6 @@ import io
 import re
 from contextlib import contextmanager
 from datetime import date, timedelta
-from uuid import uuid4
 
 import pytest
 
@@ -16,16 +15,15 @@ from kiosk.models import (
     Answer,
     AuditEvent,
     CommentApproval,
-    FormVersion,
     NeedRoute,
     Note,
-    Site,
     StatusChange,
     Submission,
     User,
     utcnow,
 )
-from kiosk.submissions import store_submission
+
+from factories import add_submission
 
 PASSWORD = "correct horse battery"
 NAMES = {"volunteer": "vera", "coordinator": "cora", "admin": "ada"}
@@ -58,16 +56,7 @@ def database(app):
 def submit(app, form, answers, lang="de", days_ago=0) -> int:
     """Store a submission as the kiosk does; returns its id."""
     with database(app):
-        spec = app.extensions["kiosk_forms"][form]
-        return store_submission(
-            spec,
-            uuid=uuid4(),
-            version_id=FormVersion.for_spec(spec).id,
-            answers=answers,
-            lang=lang,
-            site=Site.select().first(),
-            created_at=utcnow() - timedelta(days=days_ago),
-        ).id
+        return add_submission(app, form, answers, utcnow() - timedelta(days=days_ago), lang).id
 
 
 def feedback(app, comment, **kwargs) -> int:
@@ -463,7 +452,7 @@ def test_print_page_holds_everything_stored_and_is_audited(app, staff):
     response = vera.get(f"/review/{submission}/print")
     html = response.get_data(as_text=True)
     for text in ("Was über Sie gespeichert ist", "Danke für alles", "Rückruf erledigt",
-                 "Neu → Erledigt", "freigegeben", "nach 30 Tagen gelöscht"):  # fmt: skip
+                 "Neu → Erledigt", "freigegeben", "nach 45 Tagen gelöscht"):  # fmt: skip
         assert text in html, text
     assert response.headers["Cache-Control"] == "no-store"
     assert audit_events(app, "print") == [("vera", "print", f"submission/{submission}", "")]

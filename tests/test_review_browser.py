@@ -1,8 +1,6 @@
 """Review in chromium against a real `kiosk serve`: filter, open, change, note, export."""
 
 import re
-import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import expect
@@ -27,14 +25,7 @@ def server(tmp_path_factory):
     require_chromium()
     server = KioskServer(tmp_path_factory.mktemp("review") / "instance")
     server.kiosk(["demo", "--count", "40"])
-    subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", "user", "add", "vera", "--role", "coordinator"],
-        input=PASSWORD + "\n",
-        env=server.env,
-        text=True,
-        check=True,
-        capture_output=True,
-    )
+    server.add_user("vera", "coordinator", PASSWORD)
     server.start()
     yield server
     server.stop()

@@ -4,11 +4,12 @@ A migration keeps frozen copies of the models as they were when it was written, 
 later changes to `kiosk.models` never change what an old migration does.
 """
 
+import contextlib
 import importlib
 import pkgutil
 from datetime import UTC, datetime
 
-from peewee import CharField, Database, DateTimeField, Model, SqliteDatabase
+from peewee import CharField, Database, DateTimeField, Model, PostgresqlDatabase, SqliteDatabase
 
 
 def _history_model(database: Database) -> type[Model]:
@@ -37,8 +38,30 @@ def pending(database: Database) -> list[str]:
     return [name for name in available() if name not in done]
 
 
+# Any fixed number: PostgreSQL's advisory lock that one migrating process holds at a time.
+POSTGRES_LOCK = 20260406
+
+
+@contextlib.contextmanager
+def _one_process_at_a_time(database: Database):
+    """On PostgreSQL, a second process waits here until the first has applied everything."""
+    if not isinstance(database, PostgresqlDatabase):
+        yield
+        return
+    database.execute_sql("SELECT pg_advisory_lock(%s)", (POSTGRES_LOCK,))
+    try:
+        yield
+    finally:
+        database.execute_sql("SELECT pg_advisory_unlock(%s)", (POSTGRES_LOCK,))
+
+
 def apply_migrations(database: Database) -> list[str]:
     """Apply every pending migration, each in its own transaction; returns the applied names."""
+    with _one_process_at_a_time(database):
+        return _apply_pending(database)
+
+
+def _apply_pending(database: Database) -> list[str]:
     history = _history_model(database)
     history.create_table(safe=True)
     applied = []

@@ -1,12 +1,14 @@
 """The `kiosk report` commands: build a period's report for the Stadthaus, list built reports."""
 
+import os
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from ..extensions import db
 from .periods import PeriodError, date_range, last_complete_month, parse_period
-from .store import ReportError, build_report, list_records
+from .store import ReportError, build_report, list_records, reports_dir
 
 
 @click.group("report")
@@ -78,3 +80,37 @@ def list_command(site_slug):
             f"{record['period']['key']:<24} {record['created']:<26} {record['uuid']}  "
             f"{record['pdf']}"
         )
+
+
+@report_group.command("due")
+@click.option(
+    "--today", type=click.DateTime(["%Y-%m-%d"]), help="Count as this day (default: today)."
+)
+@with_appcontext
+def due_command(today):
+    """Build the reports that are due (REPORT_SCHEDULE) and queue them for SYNC_TARGETS.
+
+    Missed periods since the first submission are caught up, at most the last twelve.
+    """
+    from ..cli import prepare_database
+    from ..models import utcnow
+    from ..sync.outbox import enqueue_reports, register_targets
+    from ..sync.scheduler import build_due_reports, report_day
+
+    prepare_database(current_app._get_current_object())
+    day = today.date() if today else report_day(utcnow(), current_app.config["REPORT_HOUR"])
+    with db.connection_context():
+        register_targets()  # first: what this run builds is sent to every target
+        try:
+            built = build_due_reports(day)
+        except ReportError as error:
+            raise click.ClickException(str(error)) from None
+        queued = enqueue_reports()
+    folder = reports_dir(current_app.instance_path, current_app.config["SITE_SLUG"])
+    for record in built:
+        path = os.path.join(folder, record["pdf"])
+        click.echo(f"Bericht {record['period']['label']} erstellt: {path}")
+    if not built:
+        click.echo("Kein Bericht fällig: die fälligen Berichte sind schon erstellt.")
+    for record, target in queued:
+        click.echo(f"In den Versand an {target}: {record['period']['label']}")

@@ -9,21 +9,32 @@ from flask import (
     abort,
     current_app,
     g,
+    jsonify,
     redirect,
     request,
     url_for,
 )
 from flask_babel import get_locale, gettext, ngettext
+from flask_wtf.csrf import generate_csrf
 from peewee import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from ..formspec import NO_ANSWER, FormSpec
 from ..i18n import LANGUAGES, offered_languages
 from ..models import Draft, FormVersion, Site, Submission, spec_of_version
-from ..submissions import store_submission
+from ..offline import worker_script
+from ..submissions import RefusedReplay, replay_submission, store_submission
 from . import render_page
 
 bp = Blueprint("kiosk", __name__)
+
+
+@bp.before_request
+def no_visitors_on_a_hub():
+    # The Stadthaus hub offers no visitor forms: its start page is the staff's dashboard.
+    if current_app.config["ROLE"] == "hub":
+        return redirect(url_for("hub.dashboard"))
+    return None
 
 
 @bp.url_value_preprocessor
@@ -54,7 +65,11 @@ def forbid_caching(response):
 
 @bp.app_context_processor
 def kiosk_helpers():
-    return {"retention_sentence": retention_sentence, "seconds_labels": seconds_labels}
+    return {
+        "retention_sentence": retention_sentence,
+        "seconds_labels": seconds_labels,
+        "offline_submission": offline_submission,
+    }
 
 
 def retention_sentence(days: int) -> str:
@@ -81,6 +96,20 @@ def language_list(items: list[str]) -> str:
 def seconds_labels(most: int) -> list[str]:
     """The idle countdown's unit for 0..most seconds, with each language's plural forms."""
     return [ngettext("Sekunde", "Sekunden", n) for n in range(most + 1)]
+
+
+def offline_submission(spec: FormSpec, draft: Draft) -> dict:
+    """What the browser queues if the final submit cannot reach the server: no more than that.
+
+    The answers are those the summary shows; the form version pins the rules they obey.
+    """
+    return {
+        "uuid": str(draft.uuid),
+        "form": spec.slug,
+        "version": draft.form_version.version_hash,
+        "lang": draft.lang,
+        "answers": spec.visible_answers(draft.answers),
+    }
 
 
 def forms() -> dict[str, FormSpec]:
@@ -298,7 +327,10 @@ def retry_after_csrf_error():
         return None
     spec = spec_of_version(draft.form_version)
     if request.endpoint == "kiosk.step":
-        field = spec.field(args["name"])
+        try:
+            field = spec.field(args["name"])
+        except KeyError:  # no such question: the plain error page
+            return None
         form = field.make_form(gettext, formdata=posted_answer())
         form.validate()
         form.csrf_token.errors = []
@@ -306,3 +338,44 @@ def retry_after_csrf_error():
             "kiosk/step.html", status=422, **step_context(spec, draft, field, form, message)
         )
     return render_summary(spec, draft, message=message, status=422)
+
+
+@bp.get("/<lang>/offline")
+def offline_page():
+    """Shown by the service worker instead of the browser's error page while the server is away."""
+    return render_page("kiosk/offline.html")
+
+
+@bp.get("/sw.js")
+def service_worker():
+    response = current_app.response_class(worker_script(), mimetype="text/javascript")
+    response.headers["Service-Worker-Allowed"] = url_for("kiosk.start")
+    return response
+
+
+@bp.get("/healthz")
+def health():
+    """The offline banner asks here whether the server answers again."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.get("/offline/token")
+def offline_token():
+    """A fresh CSRF token for a queued submission or a page that came from the cache."""
+    return jsonify(token=generate_csrf())
+
+
+@bp.post("/offline/replay")
+def replay():
+    """Store a submission the browser queued while the server was away; once per UUID."""
+    languages = {language.code for language in offered_languages(current_app.config)}
+    config = current_app.config
+    try:
+        status = replay_submission(
+            request.get_json(silent=True),
+            languages,
+            site=lambda: Site.local(config["SITE_SLUG"], config["SITE_NAME"]),
+        )
+    except RefusedReplay as problem:
+        return jsonify(error="bad_request", message=str(problem)), 400
+    return jsonify(status=status), 201 if status == "stored" else 200

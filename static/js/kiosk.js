@@ -1,4 +1,5 @@
-// Kiosk behaviour: idle warning and reset, return after thank-you, focus after swaps, offline hint.
+// Kiosk behaviour: idle warning and reset, return after thank-you, focus after swaps.
+// Everything about a missing connection is in offline.js.
 (function () {
   "use strict";
 
@@ -112,15 +113,14 @@
     document.addEventListener(type, restartIdleTimer, { passive: true, capture: true });
   });
 
-  document.addEventListener("htmx:afterSettle", function () {
-    document.getElementById("offline").hidden = true;
+  // After htmx swapped a new screen in, or offline.js showed the "will be sent" thank-you.
+  function onNewScreen() {
     scheduleReturn();
     focusHeading();
     restartIdleTimer();
-  });
-  document.addEventListener("htmx:sendError", function () {
-    document.getElementById("offline").hidden = false;
-  });
+  }
+  document.addEventListener("htmx:afterSettle", onNewScreen);
+  document.addEventListener("kiosk:swapped", onNewScreen);
 
   // A page restored from the back/forward cache could show an earlier visitor's answers.
   window.addEventListener("pageshow", function (event) {

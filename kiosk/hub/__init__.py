@@ -1,0 +1,1 @@
+"""The hub at the Stadthaus (ROLE = "hub"): site tokens, received reports, heartbeats, status."""

@@ -1,0 +1,106 @@
+"""The hub's API for the sites (`/api/v1`): reports and heartbeats, Bearer tokens, JSON only.
+
+Every answer is JSON, errors included (see `http_error`, which kiosk/errors.py also uses for
+unknown URLs and wrong methods below /api/), so a site can always read why it was refused.
+"""
+
+from flask import Blueprint, abort, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from ..extensions import csrf
+from ..hub.receive import ReceiveError, parse_json, store_heartbeat, store_report
+from ..hub.tokens import site_for_token
+from ..models import HubSite
+
+ROOT = "/api/"  # every answer below it is JSON, other versions' URLs too
+bp = Blueprint("api", __name__, url_prefix=ROOT + "v1")
+csrf.exempt(bp)  # sites authenticate with their token; there is no session to protect
+
+ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    414: "uri_too_long",
+}
+MESSAGES = {
+    400: "Die Anfrage ist fehlerhaft.",
+    401: "Kein gültiger Schlüssel (Authorization: Bearer …).",
+    403: "Das ist nicht erlaubt.",
+    404: "Diese Adresse gibt es in der API nicht.",
+    405: "Diese Methode ist hier nicht erlaubt.",
+    413: "Die Anfrage ist zu groß.",
+}
+
+
+def json_error(status: int, message: str | None = None, error: str | None = None):
+    body = {
+        "error": error or ERROR_CODES.get(status, "server_error"),
+        "message": message or MESSAGES.get(status, "Fehler im Hub; bitte später erneut senden."),
+    }
+    return jsonify(body), status
+
+
+def http_error(error: HTTPException):
+    response = json_error(error.code or 500)
+    if error.code == 405 and error.valid_methods:
+        response[0].headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+@bp.errorhandler(ReceiveError)
+def refused(error: ReceiveError):
+    return json_error(error.status, error.message, error.error)
+
+
+@bp.before_request
+def only_on_a_hub():
+    if current_app.config["ROLE"] != "hub":
+        abort(404)
+    if request.endpoint == "api.receive_report":
+        # Reports carry a PDF: this route alone gets the larger limit (413 above it).
+        request.max_content_length = current_app.config["HUB_MAX_REPORT_BYTES"]
+
+
+def authenticated_site() -> HubSite:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    site = site_for_token(token.strip()) if scheme.lower() == "bearer" else None
+    if site is None:
+        raise ReceiveError(401, "unauthorized", MESSAGES[401] + " Unbekannt oder gesperrt.")
+    return site
+
+
+def uploaded_report() -> tuple[object, bytes]:
+    """The multipart parts `record` (JSON) and `pdf` (bytes)."""
+    if request.mimetype != "multipart/form-data":
+        raise ReceiveError(400, "bad_request", "Erwartet wird multipart/form-data.")
+    record_part, pdf_part = request.files.get("record"), request.files.get("pdf")
+    record_text = record_part.read() if record_part else request.form.get("record")
+    if not record_text or pdf_part is None:
+        raise ReceiveError(400, "bad_request", "Es fehlen die Teile record und pdf.")
+    return parse_json(record_text), pdf_part.read()
+
+
+@bp.post("/reports")
+def receive_report():
+    site = authenticated_site()
+    record, pdf = uploaded_report()
+    report, created = store_report(site, record, pdf)
+    body = {
+        "status": "stored" if created else "already_stored",
+        "uuid": str(report.uuid),
+        "receipt": report.receipt,
+    }
+    return jsonify(body), 201 if created else 200
+
+
+@bp.post("/heartbeat")
+def heartbeat():
+    site = authenticated_site()
+    if not request.is_json:
+        raise ReceiveError(400, "bad_request", "Erwartet wird application/json.")
+    beat = store_heartbeat(site, parse_json(request.get_data()))
+    return jsonify(status="ok", received_at=beat.received_at.isoformat(timespec="seconds") + "Z")

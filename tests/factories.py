@@ -1,0 +1,37 @@
+"""Test data made the way the kiosk makes it: submissions through `store_submission`, answers."""
+
+from datetime import datetime
+from uuid import uuid4
+
+from kiosk.models import FormVersion, Site, Submission
+from kiosk.submissions import store_submission
+
+# A whole intake as a visitor gives it, by field name (multiple choice in the visitor's order).
+INTAKE_ANSWERS = {
+    "consent": "yes",
+    "name": "Samira",
+    "languages": ["ar", "de"],
+    "household": "family",
+    "arrival_year": "2016",
+    "age_group": "30_49",
+    "needs": ["german_course", "other"],
+    "needs_other": "Fahrrad reparieren",
+    "contact_way": "phone",
+    "contact": "0151 2345678",
+}
+
+
+def add_submission(
+    app, form: str, answers: dict, when: datetime, lang: str = "de", site: Site | None = None
+) -> Submission:
+    """Store `answers` to `form` as made at `when` (naive UTC); needs an open connection."""
+    spec = app.extensions["kiosk_forms"][form]
+    return store_submission(
+        spec,
+        uuid=uuid4(),
+        version_id=FormVersion.for_spec(spec).id,
+        answers=answers,
+        lang=lang,
+        site=site or Site.select().first(),
+        created_at=when,
+    )

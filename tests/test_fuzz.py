@@ -1,0 +1,440 @@
+"""Hostile input at every route (hypothesis): never a 500, and nothing stored changes.
+
+Every rule in `app.url_map` with every method it allows gets random and hostile bodies,
+headers and path parameters, as a visitor and as a logged-in admin, on a kiosk and on a hub.
+None of these requests carries a valid CSRF token or site token, so none may change a row.
+Raw paths (traversal, NUL, overlong, broken UTF-8) are thrown at the app as a server passes them.
+"""
+
+import hashlib
+import os
+import re
+import uuid
+from itertools import product
+from urllib.parse import quote
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from werkzeug.routing import IntegerConverter, UUIDConverter
+
+from kiosk import create_app
+from kiosk.auth import create_user
+from kiosk.cli import prepare_database
+from kiosk.demo import fill_demo_data
+from kiosk.extensions import db
+from kiosk.models import Answer, Draft, FormVersion, Submission
+
+settings.register_profile(
+    "fuzz",
+    deadline=None,
+    derandomize=True,  # the same examples on every run, so CI is stable
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    print_blob=True,
+)
+FUZZ = settings.get_profile("fuzz")
+ROUTE_EXAMPLES = settings(FUZZ, max_examples=200)  # per app: kiosk and hub
+PATH_EXAMPLES = settings(FUZZ, max_examples=60)
+PASSWORD = "correct horse battery"
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+# Rows a valid read may change: the audit log records views, a session its last click.
+VOLATILE = {"audit_event": None, "user_session": "last_seen"}
+
+
+# --- The apps under fire --------------------------------------------------------------------------
+
+
+class Target:
+    """One app with demo data, a visitor's and an admin's client, and the values its URLs take."""
+
+    def __init__(self, path, role: str):
+        os.environ["KIOSK_INSTANCE_PATH"] = str(path)
+        self.app = create_app(
+            {
+                "SECRET_KEY": "fuzz",
+                "TESTING": True,
+                "PROPAGATE_EXCEPTIONS": True,  # an exception fails the test, never a quiet 500
+                "ROLE": role,
+            }
+        )
+        prepare_database(self.app)
+        with self.app.app_context(), db.connection_context():
+            fill_demo_data(self.app.extensions["kiosk_forms"], 30, months=2, seed=11)
+            create_user("fuzzadmin", PASSWORD, "admin")
+            self.values = self.known_values()
+        self.visitor = self.app.test_client()
+        self.admin = self.app.test_client()
+        self.log_in()
+
+    def known_values(self) -> dict[str, list]:
+        forms = self.app.extensions["kiosk_forms"]
+        version = FormVersion.select().first()
+        draft = Draft.create(form_version=version, lang="de", answers={})
+        submission = Submission.select().first()
+        fields = sorted({field.name for spec in forms.values() for field in spec.fields})
+        texts = ["de", "ar", "ti", *forms, *fields, "housing", "2026-10", "mittendrin", "x"]
+        return {
+            "uuid": [draft.uuid, submission.uuid],
+            "int": [submission.id, Answer.select().first().id, 0],
+            "text": texts,
+            # One value per parameter name that fits the others: a real page to vary from.
+            "valid": {
+                "lang": "de",
+                "form_slug": version.slug,
+                "name": version.spec["fields"][0]["name"],
+                "need": "housing",
+                "key": "2026-10",
+                "slug": "mittendrin",
+            },
+        }
+
+    def log_in(self):
+        page = self.admin.get("/review/login").get_data(as_text=True)
+        token = TOKEN.search(page).group(1)
+        response = self.admin.post(
+            "/review/login",
+            data={"csrf_token": token, "name": "fuzzadmin", "password": PASSWORD},
+        )
+        assert response.status_code == 303, response.get_data(as_text=True)
+
+    def snapshot(self) -> dict[str, str]:
+        """A checksum of every table's rows (volatile columns left out)."""
+        with self.app.app_context(), db.connection_context():
+            tables = [row[0] for row in db.execute_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )]  # fmt: skip
+            return {table: self.table_checksum(table) for table in sorted(tables)}
+
+    def table_checksum(self, table: str) -> str:
+        if VOLATILE.get(table, "") is None:
+            return "volatile"
+        cursor = db.execute_sql(f'SELECT * FROM "{table}" ORDER BY 1')
+        names = [column[0] for column in cursor.description]
+        skip = VOLATILE.get(table)
+        digest = hashlib.sha256()
+        for row in cursor:
+            kept = [value for name, value in zip(names, row, strict=True) if name != skip]
+            digest.update(repr(kept).encode())
+        return digest.hexdigest()
+
+
+@pytest.fixture(scope="module", params=["kiosk", "hub"])
+def target(request, tmp_path_factory):
+    before = os.environ.get("KIOSK_INSTANCE_PATH")
+    try:
+        yield Target(tmp_path_factory.mktemp(f"fuzz-{request.param}") / "instance", request.param)
+    finally:
+        if before is None:
+            os.environ.pop("KIOSK_INSTANCE_PATH", None)
+        else:
+            os.environ["KIOSK_INSTANCE_PATH"] = before
+
+
+def routes(app) -> dict[tuple[str, str], object]:
+    """{(rule, method): rule} for every rule of the app and every method it allows."""
+    return {
+        (rule.rule, method): rule
+        for rule in app.url_map.iter_rules()
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+    }
+
+
+# --- Hostile input ------------------------------------------------------------------------------
+
+NASTY_TEXT = st.sampled_from(
+    [
+        "",
+        "\x00",
+        "../../etc/passwd",
+        "..\\..\\windows",
+        "%00",
+        "%2e%2e%2f",
+        "<script>alert(1)</script>",
+        "' OR 1=1 --",
+        "\u202e\u0627\u0644\u0639\u0631\u0628\u064a\u0629",
+        "\ud7ff\uffff",
+        "🙂" * 50,
+        "a" * 5000,
+        "-1",
+        "99999999999999999999999",
+        "NaN",
+        "[]",
+        "{}",
+    ]
+)
+TEXT = st.one_of(NASTY_TEXT, st.text(max_size=40))
+FIELD_NAMES = st.one_of(
+    st.sampled_from(
+        [
+            "answer",
+            "csrf_token",
+            "ids",
+            "status",
+            "user",
+            "text",
+            "reason",
+            "name",
+            "password",
+            "a[b][c]",
+            "a[]",
+            "__proto__",
+            "answer.0",
+            "bulk-status",
+            "no_answer",
+            "direction",
+            "review",
+            "approved",
+            "record",
+            "pdf",
+        ]
+    ),
+    st.text(max_size=12),
+)
+FORM_DATA = st.lists(st.tuples(FIELD_NAMES, TEXT), max_size=8)
+
+
+@st.composite
+def bodies(draw):
+    """(body, content type, content length override or None)."""
+    kind = draw(st.sampled_from(["form", "multipart", "json", "binary", "huge", "bad-multipart"]))
+    if kind == "form":
+        pairs = draw(FORM_DATA)
+        body = "&".join(f"{quote(k)}={quote(v)}" for k, v in pairs).encode()
+        content_type = "application/x-www-form-urlencoded"
+    elif kind == "multipart":
+        boundary = "fuzzboundary"
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+            for k, v in draw(FORM_DATA)
+        ]
+        body = ("".join(parts) + f"--{boundary}--\r\n").encode("utf-8", "surrogatepass")
+        content_type = f"multipart/form-data; boundary={boundary}"
+    elif kind == "json":
+        body = draw(
+            st.recursive(
+                st.none() | st.booleans() | st.integers() | TEXT,
+                lambda inner: (
+                    st.lists(inner, max_size=3)
+                    | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+                ),
+                max_leaves=8,
+            ).map(lambda value: repr(value).encode("utf-8", "surrogatepass"))
+        )
+        content_type = "application/json"
+    elif kind == "binary":
+        body = draw(st.binary(max_size=512))
+        content_type = draw(st.sampled_from(["application/octet-stream", "text/plain", ""]))
+    elif kind == "huge":
+        body = b"a=" + b"x" * draw(st.sampled_from([70_000, 200_000]))
+        content_type = "application/x-www-form-urlencoded"
+    else:
+        body = draw(
+            st.sampled_from(
+                [
+                    b'--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nno end',
+                    b"garbage without boundary",
+                    b"--b\r\n\r\n\r\n--b--",
+                    b'--b\r\nContent-Disposition: form-data; name="f"; filename="../x"\r\n'
+                    b"Content-Type: application/pdf\r\n\r\n%PDF-1.7\x00\xff\r\n--b--\r\n",
+                ]
+            )
+        )
+        content_type = draw(
+            st.sampled_from(["multipart/form-data; boundary=b", "multipart/form-data", ""])
+        )
+    lie = draw(st.sampled_from([None, None, "0", "5", str(len(body) + 1000), "-1", "abc"]))
+    return body, content_type, lie
+
+
+HEADERS = st.fixed_dictionaries(
+    {},
+    optional={
+        "HX-Request": st.sampled_from(["true", "false", "\x7f"]),
+        "HX-History-Restore-Request": st.just("true"),
+        "HX-Current-URL": TEXT.filter(lambda text: text.isprintable()),
+        "Accept-Language": st.sampled_from(["ar", "*", "xx-YY;q=2", ";;;", "de;q=abc", "ti,ar"]),
+        "Authorization": st.sampled_from(["Bearer ", "Bearer x", "Basic Zm9vOmJhcg==", "Bearer"]),
+        "X-CSRFToken": st.sampled_from(["", "x", "IjEi.abc.def"]),
+        "X-Forwarded-For": st.just("1.2.3.4, 5.6.7.8"),
+        "X-Forwarded-Proto": st.just("https"),
+        "Accept": st.sampled_from(["application/json", "*/*", "text/html;q=x"]),
+    },
+)
+
+
+# Around SQLite's 64-bit integers: an id in a URL must never overflow the driver.
+EDGE_INTEGERS = [2**31, 2**63 - 1, 2**63, 2**64, 10**40]
+ODD_SEGMENTS = ["..", "%00", "a" * 300, "ሰላም"]
+
+
+def candidates(target: Target, converter) -> list:
+    """Values of the right kind for a path parameter: real ones first, then edge cases."""
+    if isinstance(converter, UUIDConverter):
+        return [*target.values["uuid"], uuid.UUID(int=0)]
+    if isinstance(converter, IntegerConverter):
+        return [*target.values["int"], *EDGE_INTEGERS]
+    return [*target.values["text"], *ODD_SEGMENTS]
+
+
+def path_values(draw, target: Target, rule) -> dict:
+    values = {}
+    for name, converter in rule._converters.items():
+        known = st.sampled_from(candidates(target, converter))
+        if isinstance(converter, UUIDConverter):
+            values[name] = draw(known | st.uuids())
+        elif isinstance(converter, IntegerConverter):
+            values[name] = draw(known | st.integers(0, 2**80))
+        else:
+            values[name] = draw(known | TEXT.filter(bool))
+    return values
+
+
+def classic_paths(target: Target, rule) -> list[str]:
+    """The rule with each candidate in each parameter (the others at their first candidate)."""
+    first = {
+        name: target.values["valid"].get(name, candidates(target, c)[0])
+        for name, c in rule._converters.items()
+    }
+    paths = [build_path(rule, first)]
+    for name, converter in rule._converters.items():
+        known = candidates(target, converter)
+        edges = ODD_SEGMENTS if known[-1] == ODD_SEGMENTS[-1] else known[1:]
+        for value in edges:
+            paths.append(build_path(rule, {**first, name: value}))
+    return [path for path in dict.fromkeys(paths) if path is not None]
+
+
+def build_path(rule, values: dict) -> str | None:
+    try:
+        return rule.build(values, append_unknown=False)[1]
+    except (ValueError, TypeError):
+        return None  # a value the rule's converter cannot put into a URL at all
+
+
+def check_response(response, path: str) -> None:
+    assert response.status_code < 500, f"{response.status_code} for {path}"
+    body = response.get_data()
+    assert b"SECRET_KEY" not in body, f"{path} showed a config file"
+    response.close()
+
+
+# --- The tests ------------------------------------------------------------------------------------
+
+
+MULTIPART = "multipart/form-data; boundary=b"
+CLASSICS = [
+    (b"", ""),
+    (b"\x00\xff" * 64, "application/octet-stream"),
+    (b"a[b][c]=1&a[]=2&answer=%00&csrf_token=x", "application/x-www-form-urlencoded"),
+    (b'{"uuid": "../../x", "answers": {"a": [null, {"b": 1e999}]}}', "application/json"),
+    (b'--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nend?', MULTIPART),
+    (b"x=" + b"y" * 70_000, "application/x-www-form-urlencoded"),
+]  # fmt: skip
+
+
+def test_every_route_and_method_gets_the_classics(target):
+    """Each (rule, method) of the app's own URL map, so a new route is covered by itself."""
+    listed = routes(target.app)
+    assert len(listed) >= 30
+    before = target.snapshot()
+    for (_rule, method), rule in listed.items():
+        for number, path in enumerate(classic_paths(target, rule)):
+            # Every body on the rule's plain path; its odd paths get one body each.
+            bodies_here = CLASSICS if number == 0 and method != "GET" else CLASSICS[2:3]
+            for client, (body, content_type) in product(
+                (target.visitor, target.admin), bodies_here
+            ):
+                response = client.open(
+                    path,
+                    method=method,
+                    data=body if method != "GET" else None,
+                    content_type=content_type or None,
+                    headers={"HX-Request": "true", "Accept-Language": "xx;q=abc"},
+                )
+                check_response(response, f"{method} {path}")
+    assert target.snapshot() == before
+
+
+@ROUTE_EXAMPLES
+@given(data=st.data())
+def test_hostile_requests_never_fail_and_never_change_data(target, data):
+    rules = routes(target.app)
+    key = data.draw(st.sampled_from(sorted(rules)), label="route")
+    rule, method = rules[key], key[1]
+    path = build_path(rule, path_values(data.draw, target, rule))
+    if path is None:
+        return
+    query = data.draw(st.sampled_from(["", "?review=1", "?page=-5", "?next=//evil.example",
+                                       "?q=%00&since=2026-13-45", "?quiet=1&page=x"]),
+                      label="query")  # fmt: skip
+    body, content_type, lie = data.draw(bodies(), label="body")
+    headers = data.draw(HEADERS, label="headers")
+    as_admin = data.draw(st.booleans(), label="as admin")
+    client = target.admin if as_admin else target.visitor
+    environ = {"CONTENT_LENGTH": lie} if lie is not None else {}
+    before = target.snapshot()
+    response = client.open(
+        path + query,
+        method=method,
+        data=body if method != "GET" else None,
+        content_type=content_type or None,
+        headers=headers,
+        environ_overrides=environ,
+    )
+    check_response(response, path)
+    assert target.snapshot() == before, f"{method} {path} changed stored data"
+
+
+RAW_PATHS = st.one_of(
+    st.sampled_from(
+        [
+            b"/static/../kiosk/config.py",
+            b"/static/..%2f..%2finstance%2fconfig.py",
+            b"/static/%2e%2e/%2e%2e/instance/config.py",
+            b"/static/....//....//etc/passwd",
+            b"/de/\x00",
+            b"/de/%00/",
+            b"/de/visit/%00",
+            b"/\xff\xfe/",
+            b"/%c0%ae%c0%ae/",
+            b"//review//",
+            b"/review/..;/review/",
+            b"/review/-1",
+            b"/review/99999999999999999999999999",
+            b"/de/thanks/not-a-uuid",
+            b"/" + b"a" * 5000,
+            b"/de/" + "ሰላም".encode() + b"/",
+            b"/hub/%ff/",
+            b"/api/v1/../../review/",
+        ]
+    ),
+    st.binary(max_size=80).map(lambda raw: b"/" + raw),
+)
+
+
+@PATH_EXAMPLES
+@given(raw=RAW_PATHS, method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH"]))
+def test_hostile_paths_never_fail_and_never_leak_files(target, raw, method):
+    before = target.snapshot()
+    # As a WSGI server hands the path over: bytes as latin-1, query split off.
+    path, _, query = raw.partition(b"?")
+    response = target.visitor.open(
+        "/",
+        method=method,
+        environ_overrides={
+            "PATH_INFO": path.decode("latin-1"),
+            "QUERY_STRING": query.decode("latin-1"),
+        },
+    )
+    check_response(response, repr(raw))
+    assert b"root:" not in response.get_data()
+    assert target.snapshot() == before
+
+
+def test_the_fuzzed_apps_hold_data_to_protect(target):
+    """Not vacuous: there are submissions, answers and a session to keep unchanged."""
+    snapshot = target.snapshot()
+    assert {"submission", "answer", "user", "draft"} <= set(snapshot)
+    with target.app.app_context(), db.connection_context():
+        assert Submission.select().count() == 30
