@@ -352,16 +352,12 @@ COMMANDS = (
     user_group,
     translations_group,
     report_group,
-    # sync: report due is in report_group; sync_command
     sync_command,
-    # hub: site_group
     site_group,
     hub_group,
-    # retention and backups: purge_command, backup_command, restore_command
     purge_command,
     backup_command,
     restore_command,
-    # offline kiosk: browser_command
     browser_command,
 )
 

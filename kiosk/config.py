@@ -65,7 +65,6 @@ SETTINGS = (
         "Address of a reverse proxy whose X-Forwarded-For/-Proto waitress believes (HTTPS there).",
     ),
     Setting("SESSION_COOKIE_SECURE", False, "Cookies always Secure; they are anyway over HTTPS."),
-    # Offline kiosk.
 )
 
 

@@ -258,7 +258,7 @@ MODELS = (
 )
 
 
-# Outbox and scheduler (kiosk/sync): models below this line, migration 0003.
+# Outbox and scheduler (kiosk/sync), migration 0003.
 
 
 class SyncTarget(BaseModel):
@@ -312,7 +312,7 @@ class ScheduledRun(BaseModel):
 
 MODELS = (*MODELS, SyncTarget, OutboxItem, ScheduledRun)
 
-# Hub (kiosk/hub, views/hub.py, views/api.py): models below this line, migration 0004.
+# Hub (kiosk/hub, views/hub.py, views/api.py), migration 0004.
 
 
 class HubSite(BaseModel):
@@ -391,5 +391,3 @@ class Heartbeat(BaseModel):
 
 
 MODELS = (*MODELS, HubSite, ReceivedReport, ReceivedPdf, Heartbeat)
-
-# Retention and backups (kiosk/retention.py, kiosk/backup.py): models below this line, if any.
