@@ -24,6 +24,7 @@ screenshots: $(VENV)/.installed-test $(COMPILED) browser
 bench: $(VENV)/.installed-test $(COMPILED) run-packages
 	$(BIN)/python bench/submit_bench.py
 	$(BIN)/python bench/report_bench.py
+	$(BIN)/python bench/hub_bench.py
 
 lint format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .

@@ -237,9 +237,9 @@ def test_reports_of_past_periods_count_the_same_after_the_purge(app, cases, peri
         assert [item["text"] for item in comments_before["items"]] == [f"{MARK}commentF1"]
 
 
+# secure_delete and the WAL are SQLite's; PostgreSQL's VACUUM is its own business.
+@pytest.mark.parametrize("app", ["sqlite"], indirect=True)
 def test_deleted_text_is_gone_from_the_database_file_and_its_wal(app, cases, instance):
-    if app.config.get("DATABASE_URL"):
-        pytest.skip("secure_delete and the WAL are SQLite's; PostgreSQL's VACUUM is its own")
     files = [instance / "kiosk.sqlite3", instance / "kiosk.sqlite3-wal"]
 
     def file_bytes() -> bytes:
