@@ -11,6 +11,7 @@ restore needs that lock exclusively: a database is never replaced under a runnin
 
 import contextlib
 import os
+import shutil
 import sqlite3
 from datetime import UTC, datetime
 
@@ -222,13 +223,15 @@ def server_stopped(app: Flask):
 def restore_backup(app: Flask, path: str) -> str:
     """Replace the live database with the checked backup at `path`, with the server stopped.
 
-    The current database is kept as `<name>.before-restore-<time>`; returns that path (or ""
-    when there was none).
+    The current database goes into BACKUP_DIR as `kiosk-<time>Z-before-restore.sqlite3`: a
+    backup like the others, so it can be brought back and is deleted with them (it holds
+    personal data, which must not outlive the backups' rotation). Returns its path, or ""
+    when there was no database.
     """
     check_backup(path)
     live = database_path(app)
     with server_stopped(app):
-        kept = set_aside(live)
+        kept = set_aside(live, backup_folder(app))
         incoming = f"{live}.restoring"
         snapshot_into(path, incoming)
         os.replace(incoming, live)
@@ -236,8 +239,9 @@ def restore_backup(app: Flask, path: str) -> str:
     return kept
 
 
-def set_aside(live: str) -> str:
-    """Fold the WAL into the live database, then rename it; stale -wal/-shm files go."""
+def set_aside(live: str, folder: str) -> str:
+    """Fold the WAL into the live database, then move it into `folder` under a backup's name;
+    stale -wal/-shm files go."""
     if not os.path.exists(live):
         return ""
     connection = sqlite3.connect(live, isolation_level=None)
@@ -245,9 +249,12 @@ def set_aside(live: str) -> str:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         connection.close()
-    kept = f"{live}.before-restore-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
-    os.replace(live, kept)
-    os.chmod(kept, 0o600)  # it holds personal data like the backups do
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    name = f"{BACKUP_PREFIX}{datetime.now(UTC):%Y%m%dT%H%M%S.%f}Z-before-restore{BACKUP_SUFFIX}"
+    kept = os.path.join(folder, name)
+    os.chmod(live, 0o600)  # it holds personal data like the backups do
+    shutil.move(live, kept)  # a rename, or a copy when BACKUP_DIR is on another drive
+    sync_folder(folder)
     for suffix in ("-wal", "-shm"):
         with contextlib.suppress(FileNotFoundError):
             os.remove(live + suffix)

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from kiosk.backup import BackupError, backups, create_backup
+from kiosk.backup import BackupError, backups, create_backup, prune_backups
 from kiosk.extensions import db
 from kiosk.models import AuditEvent, Submission
 
@@ -88,9 +88,14 @@ def test_kiosk_backup_and_restore_round_trip(app, runner, instance):
     assert result.exit_code == 0, result.output
     assert submission_uuids(live) == before
     assert integrity(live) == "ok"
-    (kept,) = [name for name in os.listdir(instance) if ".before-restore-" in name]
-    assert len(submission_uuids(instance / kept)) == 15
-    assert stat.S_IMODE(os.stat(instance / kept).st_mode) == 0o600
+    # The database it replaced is a backup like the others: rotated, so never kept for ever.
+    kept = backups(str(instance / "backups"))[-1]
+    assert kept.endswith("-before-restore.sqlite3")
+    assert len(submission_uuids(kept)) == 15
+    assert stat.S_IMODE(os.stat(kept).st_mode) == 0o600
+    assert not [name for name in os.listdir(instance) if name.startswith("kiosk.sqlite3.")]
+    prune_backups(str(instance / "backups"), 1)
+    assert backups(str(instance / "backups")) == [kept]
     with app.app_context(), db.connection_context():
         assert AuditEvent.get(AuditEvent.action == "restore").detail == os.path.basename(path)
         assert Submission.select().count() == 10
@@ -153,7 +158,7 @@ def test_restore_refuses_what_it_cannot_use(app, runner, instance, tmp_path, mak
     assert result.exit_code == 1
     assert re.search(message, result.output), result.output
     assert live.read_bytes() == before
-    assert not [name for name in os.listdir(instance) if ".before-restore-" in name]
+    assert not list((instance / "backups").glob("*-before-restore*"))
 
 
 @pytest.fixture
