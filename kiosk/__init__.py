@@ -1,11 +1,21 @@
 """Mittendrin: kiosk forms for the Treffpunkte Mittendrin in Wildeshausen."""
 
 import os
+from importlib import metadata
 
 from flask import Flask
 
 from . import config, db, errors, i18n, security, templating
 from .extensions import csrf
+
+
+def program_version() -> str:
+    """The installed version of this program (heartbeats, the service worker's cache name)."""
+    try:
+        return metadata.version("mittendrin-kiosk")
+    except metadata.PackageNotFoundError:
+        return "unbekannt"
+
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

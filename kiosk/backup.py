@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from flask import Flask
 
+from .files import sync_folder
 from .migrations import available
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -103,17 +104,6 @@ def snapshot_into(source: str, target: str) -> None:
     finally:
         connection.close()
     descriptor = os.open(target, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def sync_folder(folder: str) -> None:
-    """Make a rename in `folder` durable (a power cut right after keeps the new name)."""
-    if os.name != "posix":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(descriptor)
     finally:

@@ -5,10 +5,10 @@ import hashlib
 import json
 import os
 from functools import cache
-from importlib import metadata
 
 from flask import current_app, url_for
 
+from . import program_version
 from .i18n import offered_languages
 
 WORKER_SOURCE = os.path.join("js", "sw.js")
@@ -22,13 +22,6 @@ STATIC_PATTERNS = (
     "vendor/htmx-*.min.js",
     "icons/home.svg",
 )
-
-
-def app_version() -> str:
-    try:
-        return metadata.version("mittendrin-kiosk")
-    except metadata.PackageNotFoundError:
-        return "0"
 
 
 @cache  # static files only change with a new release, which restarts the server
@@ -67,7 +60,7 @@ def worker_config() -> dict:
     # Another set of languages is a new cache too, so no page of a dropped language lingers.
     pages_hash = hashlib.sha256(json.dumps(pages).encode()).hexdigest()[:4]
     return {
-        "cache": f"mittendrin-{app_version()}-{content_hash(static_folder)}{pages_hash}",
+        "cache": f"mittendrin-{program_version()}-{content_hash(static_folder)}{pages_hash}",
         "static": [url_for("static", filename=name) for name in static_files(static_folder)],
         "pages": pages,
         "offline": {code: url_for("kiosk.offline_page", lang=code) for code in codes},

@@ -13,6 +13,8 @@ import tempfile
 import urllib.request
 import uuid
 
+from kiosk.sync.transports import multipart
+
 from server import KioskServer
 
 PASSWORD = "stadthaus-passwort"
@@ -55,20 +57,13 @@ def deliver_report(base: str, token: str, slug: str, key: str, start: str, end: 
 
 def report_upload(record: dict, pdf: bytes) -> tuple[bytes, str]:
     """The multipart body a site posts to /api/v1/reports, and its Content-Type."""
-    boundary = uuid.uuid4().hex
     key = record["period"]["key"]
-    parts = [
-        ("record", f"{key}.json", "application/json", json.dumps(record).encode()),
-        ("pdf", f"{key}.pdf", "application/pdf", pdf),
-    ]
-    body = b"".join(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-        f"Content-Type: {kind}\r\n\r\n".encode()
-        + data
-        + b"\r\n"
-        for name, filename, kind, data in parts
+    return multipart(
+        [
+            ("record", f"{key}.json", "application/json", json.dumps(record).encode()),
+            ("pdf", f"{key}.pdf", "application/pdf", pdf),
+        ]
     )
-    return body + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
 def heartbeat(base: str, token: str, outbox_length: int) -> None:

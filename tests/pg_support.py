@@ -11,12 +11,13 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
 
 import pytest
+
+from server import free_port
 
 USER = "kiosk"
 
@@ -39,12 +40,6 @@ def binaries() -> str:
 def version_of(path: str) -> tuple[int, ...]:
     version = path.split("/")[4]
     return tuple(int(part) for part in version.split(".") if part.isdigit())
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def run_as() -> list[str]:

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 
 from flask import current_app
 
+from ..files import write_atomically
 from ..models import Site
 from .disclosure import min_cell
 from .periods import Period, german_date
@@ -106,18 +107,14 @@ def build_report(
             "replaces": existing["uuid"] if existing else None,
             "summary": summary,
         }
-        _write_atomically(pdf_path, rendered.pdf)
-        _write_atomically(json_path, json.dumps(record, ensure_ascii=False, indent=1).encode())
+        write_atomically(pdf_path, rendered.pdf)
+        write_atomically(json_path, record_bytes(record))
     return BuildResult(record, True, pdf_path, rendered.pages, rendered.peak_memory_kb)
 
 
-def _write_atomically(path: str, data: bytes) -> None:
-    temporary = f"{path}.{os.getpid()}.tmp"
-    with open(temporary, "wb") as target:
-        target.write(data)
-        target.flush()
-        os.fsync(target.fileno())
-    os.replace(temporary, path)
+def record_bytes(record: dict) -> bytes:
+    """The JSON record as it is stored here and delivered to the Stadthaus."""
+    return json.dumps(record, ensure_ascii=False, indent=1).encode()
 
 
 @contextlib.contextmanager

@@ -8,10 +8,11 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..extensions import db
+from ..inbox import local_time
 from ..models import utcnow
 from . import TYPE_NAMES, configured_targets
 from .outbox import deliver_outbox, enqueue_reports, sync_status
-from .scheduler import local_time, send_heartbeats
+from .scheduler import send_heartbeats
 
 
 def german_time(moment: datetime | None) -> str:

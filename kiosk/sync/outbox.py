@@ -90,14 +90,16 @@ def site_records() -> list[dict]:
     return list_records(current_app.instance_path, current_app.config["SITE_SLUG"])
 
 
-def register_targets(now: datetime | None = None) -> dict[str, SyncTarget]:
+def register_targets(
+    now: datetime | None = None, records: list[dict] | None = None
+) -> dict[str, SyncTarget]:
     """Every configured target's row, made when it first appears.
 
     Runs before due reports are built, so the reports a run builds count as built after the
     target appeared (a new kiosk's catch-up reports are all sent).
     """
     now = now or utcnow()
-    records = site_records()
+    records = site_records() if records is None else records
     return {target["name"]: known_target(target, records, now) for target in configured_targets()}
 
 
@@ -108,8 +110,8 @@ def enqueue_reports(now: datetime | None = None) -> list[tuple[dict, str]]:
     process that died before queueing it, is queued on the next run.
     """
     now = now or utcnow()
-    rows = register_targets(now)
     records = site_records()
+    rows = register_targets(now, records)
     added = []
     for target in configured_targets():
         skipped = set(rows[target["name"]].skipped_reports)

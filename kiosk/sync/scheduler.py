@@ -7,7 +7,6 @@ and the nightly jobs are claimed by a conditional UPDATE or a unique row. A fail
 logged and the next one still runs; the thread itself never dies of it.
 """
 
-import importlib.metadata
 import logging
 import os
 import threading
@@ -16,9 +15,11 @@ from datetime import UTC, date, datetime, timedelta
 from flask import Flask, current_app
 from peewee import IntegrityError, fn
 
+from .. import program_version
 from ..extensions import db
+from ..inbox import local_time
 from ..models import ScheduledRun, Site, Submission, SyncTarget, utcnow
-from ..reports.periods import TIMEZONE, Period, month, shift_month
+from ..reports.periods import Period, month, shift_month
 from ..reports.store import build_report, list_records, load_record
 from . import configured_targets
 from .outbox import (
@@ -37,11 +38,6 @@ CATCH_UP_PERIODS = 12
 
 
 # --- Which reports are due ------------------------------------------------------------------------
-
-
-def local_time(now: datetime) -> datetime:
-    """A naive UTC moment as a time in Wildeshausen."""
-    return now.replace(tzinfo=UTC).astimezone(TIMEZONE)
 
 
 def report_day(now: datetime, report_hour: int) -> date:
@@ -114,15 +110,7 @@ def iso(moment: datetime | None) -> str | None:
     return moment.replace(tzinfo=UTC).isoformat() if moment else None
 
 
-def program_version() -> str:
-    try:
-        return importlib.metadata.version("mittendrin-kiosk")
-    except importlib.metadata.PackageNotFoundError:
-        return "unbekannt"
-
-
-def heartbeat_payload(now: datetime) -> dict:
-    records = list_records(current_app.instance_path, current_app.config["SITE_SLUG"])
+def heartbeat_payload(now: datetime, records: list[dict]) -> dict:
     latest = max(records, key=lambda r: r["created"], default=None)
     last_report = None
     if latest:
@@ -161,7 +149,7 @@ def send_heartbeats(now: datetime, force: bool = False) -> dict[str, str]:
         if not claim_heartbeat(target["name"], now, minutes):
             continue
         try:
-            send_heartbeat(target, heartbeat_payload(now))
+            send_heartbeat(target, heartbeat_payload(now, records))
         except DeliveryError as error:
             results[target["name"]] = error.message
         else:

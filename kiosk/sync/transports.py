@@ -20,6 +20,9 @@ import urllib.error
 import urllib.request
 import uuid
 
+from ..files import write_atomically
+from ..reports.store import record_bytes
+
 DEFAULT_TIMEOUT = 30
 DASH = "\N{EN DASH}"
 
@@ -43,11 +46,6 @@ def read_pdf(pdf_path: str) -> bytes:
             return pdf.read()
     except OSError as error:
         raise DeliveryError(f"Berichtsdatei {pdf_path} nicht lesbar ({error.strerror})") from None
-
-
-def record_bytes(record: dict) -> bytes:
-    """The record as kiosk/reports/store.py writes it."""
-    return json.dumps(record, ensure_ascii=False, indent=1).encode()
 
 
 # --- hub -------------------------------------------------------------------------------------
@@ -298,29 +296,3 @@ def deliver_to_folder(target: dict, record: dict, pdf_path: str) -> str:
     except OSError as error:
         raise DeliveryError(f"Schreiben in den Ordner {folder} fehlgeschlagen ({error})") from None
     return stem + ".pdf"
-
-
-def write_atomically(path: str, data: bytes) -> None:
-    """A temporary file in the same folder, synced, then renamed over the target."""
-    temporary = f"{path}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
-    try:
-        with open(temporary, "wb") as target:
-            target.write(data)
-            target.flush()
-            os.fsync(target.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(temporary)
-        raise
-    sync_folder(os.path.dirname(path))
-
-
-def sync_folder(folder: str) -> None:
-    # The rename itself is durable only once the folder is synced (not possible on Windows).
-    with contextlib.suppress(OSError):
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
