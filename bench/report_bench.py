@@ -40,11 +40,11 @@ GOAL_100K_RATIO = 1.3
 
 def fill(app, count: int, seed: int = 2026) -> dict:
     """Bulk-insert `count` submissions into October and some into the months before."""
-    from kiosk.demo import FORM_WEIGHTS, LANGUAGE_WEIGHTS, demo_answers
     from kiosk.extensions import db
     from kiosk.models import Answer, CommentApproval, FormVersion, Site, Submission
     from kiosk.reports.periods import parse_period
-    from kiosk.submissions import answer_rows
+    from kiosk.visitor.demo import FORM_WEIGHTS, LANGUAGE_WEIGHTS, demo_answers
+    from kiosk.visitor.submissions import answer_rows
 
     rng = random.Random(seed)
     forms = app.extensions["kiosk_forms"]
@@ -111,7 +111,7 @@ def fixed_html(pages: int) -> str:
 
 def measure(size: int, repeat: int) -> dict:
     from kiosk import create_app
-    from kiosk.cli import prepare_database
+    from kiosk.db import prepare_database
     from kiosk.extensions import db
     from kiosk.models import Site
     from kiosk.reports.disclosure import min_cell

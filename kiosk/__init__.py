@@ -1,23 +1,21 @@
-"""Mittendrin: kiosk forms for the Treffpunkte Mittendrin in Wildeshausen."""
+"""Mittendrin: kiosk forms for the Treffpunkte Mittendrin in Wildeshausen.
+
+The package root is the application's frame: `create_app` reads the settings, loads the forms
+and wires the database, the extensions, the blueprints and the commands together.
+"""
 
 import os
-from importlib import metadata
 
 from flask import Flask
 
-from . import config, db, errors, i18n, security, templating
+from . import cli, config, db, i18n, sync
+from .config import PROJECT_ROOT
 from .extensions import csrf
+from .formspec import load_forms as read_forms
+from .views import api, auth, errors, hub, kiosk, reports, review, security, templating
+from .views import sync as sync_views
 
-
-def program_version() -> str:
-    """The installed version of this program (heartbeats, the service worker's cache name)."""
-    try:
-        return metadata.version("mittendrin-kiosk")
-    except metadata.PackageNotFoundError:
-        return "unbekannt"
-
-
-PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BLUEPRINTS = (kiosk.bp, auth.bp, review.bp, reports.bp, sync_views.bp, hub.bp, api.bp)
 
 
 def instance_path() -> str:
@@ -43,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.setdefault("FORMS_DIR", None)
     app.config["FORMS_DIR"] = app.config["FORMS_DIR"] or os.path.join(PROJECT_ROOT, "forms")
     config.check_role(app.config)
+    sync.init_app(app)  # a broken SYNC_TARGETS stops the start with a message
     os.makedirs(app.instance_path, exist_ok=True)
 
     load_forms(app)
@@ -52,36 +51,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     security.init_app(app)
     errors.init_app(app)
-
-    from .views import auth, kiosk, review
-
-    app.register_blueprint(kiosk.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(review.bp)
-
-    from .reports import views as reports
-
-    app.register_blueprint(reports.bp)
-
-    from . import sync
-    from .views import sync as sync_views
-
-    sync.init_app(app)  # a broken SYNC_TARGETS stops the start with a message
-    app.register_blueprint(sync_views.bp)
-
-    from .views import api, hub
-
-    app.register_blueprint(hub.bp)
-    app.register_blueprint(api.bp)
-
-    from . import cli
-
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     cli.init_app(app)
     return app
 
 
 def load_forms(app: Flask) -> None:
     """Load and check every form at start-up: a broken definition stops the server."""
-    from .formspec import load_forms as load
-
-    app.extensions["kiosk_forms"] = load(app.config["FORMS_DIR"])
+    app.extensions["kiosk_forms"] = read_forms(app.config["FORMS_DIR"])

@@ -1,7 +1,11 @@
 """Every setting of the kiosk, declared once with its default and one line of help."""
 
+import os
 from dataclasses import dataclass
 from typing import Any
+
+# The checkout: templates/, static/, forms/ and the default instance/ live here.
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @dataclass(frozen=True)

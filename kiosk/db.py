@@ -1,12 +1,14 @@
-"""The database chosen by config (SQLite file or URL), opened per request and closed on teardown."""
+"""The database chosen by config (SQLite file or URL): connections, migrations, this site's row."""
 
 import os
 
-from flask import Flask
+from flask import Flask, current_app
 from peewee import Database, SqliteDatabase
 from playhouse.db_url import connect
 
 from .extensions import db
+from .migrations import apply_migrations
+from .models import FormVersion, Site
 
 # WAL lets the review pages read while a visitor's answers are written; synchronous=FULL makes a
 # commit that returned survive a power cut, not just a crash; secure_delete overwrites erased rows.
@@ -57,3 +59,24 @@ def init_app(app: Flask) -> None:
     def close_connection(exc):
         if not db.is_closed():
             db.close()
+
+
+def prepare_database(app: Flask) -> list[str]:
+    """Apply pending migrations and record this site and the current version of every form."""
+    with db.connection_context():
+        applied = apply_migrations(db.obj)
+        app.extensions["kiosk_site"] = Site.local(app.config["SITE_SLUG"], app.config["SITE_NAME"])
+        for spec in app.extensions["kiosk_forms"].values():
+            FormVersion.for_spec(spec)
+    return applied
+
+
+def this_site() -> Site:
+    """This Treffpunkt's row: looked up once per app (or made by prepare_database), not per use."""
+    site = current_app.extensions.get("kiosk_site")
+    if site is None:
+        config = current_app.config
+        site = current_app.extensions["kiosk_site"] = Site.local(
+            config["SITE_SLUG"], config["SITE_NAME"]
+        )
+    return site

@@ -1,4 +1,5 @@
-"""Helpers for the browser tests: launching chromium, watching a page, walking a form, the DB."""
+"""Helpers for the browser tests: launching chromium, watching a page, walking a form, staff login,
+the DB."""
 
 import os
 import re
@@ -11,6 +12,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 import kiosk
+
+from server import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -129,6 +132,14 @@ def mark_page(page: Page) -> None:
 
 def assert_same_page(page: Page) -> None:
     assert page.evaluate("window.__marker") == 1, "the page was loaded anew instead of swapped"
+
+
+def fill_login(page: Page, name: str, password: str = PASSWORD) -> None:
+    """Type name and password into the login form open on `page`, send it, await the answer."""
+    page.fill("#name", name)
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
 
 
 def step_name(page: Page) -> str | None:

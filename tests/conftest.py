@@ -1,16 +1,13 @@
-"""Fixtures: an app on a fresh instance folder, its client and CLI runner, and a visitor helper."""
-
-import re
+"""Fixtures: an app on a fresh instance folder, its client and CLI runner, a visitor, `auth`."""
 
 import pytest
 from playwright.sync_api import sync_playwright
 
 from kiosk import create_app
-from kiosk.cli import prepare_database
+from kiosk.db import prepare_database
 
 from browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
-
-TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+from server import TOKEN, AuthActions
 
 
 @pytest.fixture
@@ -51,6 +48,12 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def auth(client):
+    """`auth.login(name, password)` and `auth.logout()` on `client` (tests/server.py)."""
+    return AuthActions(client)
 
 
 class Visitor:

@@ -1,10 +1,14 @@
-"""Test data made the way the kiosk makes it: submissions through `store_submission`, answers."""
+"""Test data made the way the kiosk makes it: submissions through `store_submission`, staff."""
 
 from datetime import datetime
 from uuid import uuid4
 
-from kiosk.models import FormVersion, Site, Submission
-from kiosk.submissions import store_submission
+from kiosk.extensions import db
+from kiosk.models import FormVersion, Site, Submission, User
+from kiosk.review.auth import create_user
+from kiosk.visitor.submissions import store_submission
+
+from server import PASSWORD
 
 # A whole intake as a visitor gives it, by field name (multiple choice in the visitor's order).
 INTAKE_ANSWERS = {
@@ -35,3 +39,10 @@ def add_submission(
         site=site or Site.select().first(),
         created_at=when,
     )
+
+
+def add_user(app, name: str, role: str, password: str = PASSWORD) -> User:
+    """A staff account through `create_user`; opens and closes its own connection (call it outside
+    one: the connection it closes would be the caller's)."""
+    with app.app_context(), db.connection_context():
+        return create_user(name, password, role)

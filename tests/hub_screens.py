@@ -17,7 +17,6 @@ from kiosk.sync.transports import multipart
 
 from server import KioskServer
 
-PASSWORD = "stadthaus-passwort"
 HUB_CONFIG = 'ROLE = "hub"\nSITE_SLUG = "stadthaus"\nSITE_NAME = "Stadthaus Wildeshausen"\n'
 SITES = {
     "mittendrin": "Treffpunkt Mittendrin",
@@ -87,10 +86,12 @@ def fill_hub(server: KioskServer) -> None:
         deliver_report(server.url, tokens[slug], slug, "2026-10", "2026-10-01", "2026-10-31")
         heartbeat(server.url, tokens[slug], outbox_length=0 if slug == "mittendrin" else 3)
     kiosk(server, "site", "revoke", "huntetal")
-    kiosk(server, "user", "add", "stadthaus", "--role", "coordinator", stdin=PASSWORD + "\n")
+    server.add_user("stadthaus", "coordinator")
 
 
 def shoot_hub(browser, out: pathlib.Path) -> list[pathlib.Path]:
+    from browser import fill_login  # pytest and Playwright: not for hub_bench, which imports this
+
     with tempfile.TemporaryDirectory() as scratch:
         instance = pathlib.Path(scratch) / "instance"
         server = KioskServer(instance, extra_config=HUB_CONFIG).start()
@@ -98,9 +99,7 @@ def shoot_hub(browser, out: pathlib.Path) -> list[pathlib.Path]:
             fill_hub(server)
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             page.goto(f"{server.url}/")
-            page.fill("#name", "stadthaus")
-            page.fill("#password", PASSWORD)
-            page.locator("button[type=submit]").click()
+            fill_login(page, "stadthaus")
             page.wait_for_url(f"{server.url}/hub/")
             shots = [out / "hub-dashboard.png", out / "hub-site.png"]
             page.screenshot(path=shots[0], full_page=True)

@@ -1,4 +1,8 @@
-"""A real `kiosk serve` in a child process on a loopback port, for durability and browser tests."""
+"""A real `kiosk serve` in a child process on a loopback port, for durability and browser tests.
+
+Also the one place for how staff get in, whichever way a test talks to the kiosk: the test
+password, the pages' CSRF tokens and `AuthActions` (login, logout) on a Flask test client.
+"""
 
 import os
 import re
@@ -10,7 +14,12 @@ import urllib.request
 from http.cookiejar import CookieJar
 from urllib.parse import urlencode
 
+PASSWORD = "correct horse battery"  # every test's staff password, long enough for `kiosk user add`
+LOGIN_PATH = "/review/login"
+# The CSRF token of a page: its <meta> (kiosk pages, htmx) and the hidden field of its form
+# (the WTForms login form writes type="hidden" first, the review pages' forms name and value).
 TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+FORM_TOKEN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
 def free_port() -> int:
@@ -37,7 +46,7 @@ class KioskServer:
         command = [sys.executable, "-m", "kiosk.cli", *args]
         subprocess.run(command, env=self.env, check=True, capture_output=True)
 
-    def add_user(self, name: str, role: str, password: str) -> None:
+    def add_user(self, name: str, role: str, password: str = PASSWORD) -> None:
         """`kiosk user add` with the password typed at the prompt."""
         command = [sys.executable, "-m", "kiosk.cli", "user", "add", name, "--role", role]
         subprocess.run(
@@ -115,3 +124,30 @@ class HttpVisitor:
     def submit(self):
         draft = self.url.removesuffix("/summary")
         return self.request(f"{draft}/submit", {})
+
+
+class AuthActions:
+    """Staff login on a Flask test client, as flaskr's tests have it: `login`, `logout`."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def token(self, path: str = LOGIN_PATH) -> str:
+        """The CSRF token in the form of the page at `path`."""
+        return FORM_TOKEN.search(self.client.get(path).get_data(as_text=True)).group(1)
+
+    def login(self, name: str, password: str = PASSWORD, path: str = LOGIN_PATH):
+        """Fill in and send the login form at `path` (it may carry ?next=); the response as is."""
+        data = {"csrf_token": self.token(path), "name": name, "password": password}
+        return self.client.post(path, data=data)
+
+    def logout(self):
+        return self.client.post("/review/logout", data={"csrf_token": self.token("/review/")})
+
+
+def log_in(client, name: str, password: str = PASSWORD) -> AuthActions:
+    """Log `name` in on `client`, or fail the test: for fixtures that need staff logged in."""
+    auth = AuthActions(client)
+    response = auth.login(name, password)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return auth

@@ -28,7 +28,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from kiosk import create_app
-from kiosk.cli import prepare_database
+from kiosk.db import prepare_database
 from kiosk.extensions import db
 from kiosk.models import Site
 from kiosk.reports.periods import parse_period

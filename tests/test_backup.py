@@ -11,8 +11,8 @@ import uuid
 
 import pytest
 
-from kiosk.backup import BackupError, backups, create_backup, prune_backups
 from kiosk.extensions import db
+from kiosk.maintenance.backup import BackupError, backups, create_backup, prune_backups
 from kiosk.models import AuditEvent, Submission
 
 from server import HttpVisitor, KioskServer
@@ -43,7 +43,7 @@ def visit(visitor: HttpVisitor, reason: str = "german") -> str:
 
 
 def add_visits(app, count: int) -> None:
-    from kiosk.demo import fill_demo_data
+    from kiosk.visitor.demo import fill_demo_data
 
     with app.app_context(), db.connection_context():
         fill_demo_data(app.extensions["kiosk_forms"], count, months=1, seed=7)

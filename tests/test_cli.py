@@ -4,7 +4,7 @@ import sqlite3
 
 from click.testing import CliRunner
 
-from kiosk.cli import main
+from kiosk.cli.main import main
 from kiosk.models import Answer, Submission
 
 

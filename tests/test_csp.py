@@ -20,12 +20,11 @@ from werkzeug.routing import BuildError
 from kiosk import create_app
 from kiosk.i18n import LANGUAGES
 
-from browser import PageLog, read_database, require_chromium
+from browser import PageLog, fill_login, read_database, require_chromium
 from server import HttpVisitor, KioskServer
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "ein langes Passwort für die Prüfung"
 EXCLUDED = {
     "static": "styles, scripts, fonts and pictograms: every visited page loads them",
     "review.export": "a CSV download, not a page",
@@ -51,7 +50,7 @@ MIN_KIOSK_PAGES = 40
 
 
 def add_admin(server: KioskServer, name: str) -> None:
-    server.add_user(name, "admin", PASSWORD)
+    server.add_user(name, "admin")
 
 
 def app_of(server: KioskServer, role: str):
@@ -130,10 +129,7 @@ class Visit:
 
     def log_in(self, name: str) -> None:
         self.page.goto(f"{self.base}/review/login")
-        self.page.fill("#name", name)
-        self.page.fill("#password", PASSWORD)
-        with self.page.expect_navigation():
-            self.page.click("button[type=submit]")
+        fill_login(self.page, name)
         assert "/login" not in self.page.url, "the admin could not log in"
 
     def open(self, path: str, goes_on_to: str | None = None) -> None:

@@ -4,7 +4,8 @@ import pathlib
 
 from click.testing import CliRunner
 
-from kiosk.cli import COMMANDS, main
+from kiosk.cli import COMMANDS
+from kiosk.cli.main import main
 from kiosk.config import SETTINGS
 
 README = (pathlib.Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")

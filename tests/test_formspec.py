@@ -768,6 +768,6 @@ def test_extractor_refuses_a_broken_form():
 
 
 def test_ui_texts_are_marked_for_the_python_extractor():
-    source = (ROOT / "kiosk" / "formspec.py").read_bytes()
+    source = (ROOT / "kiosk" / "formspec" / "spec.py").read_bytes()
     found = {message for _, _, message, _ in extract_python(io.BytesIO(source), ["N_"], [], {})}
     assert set(UI_TEXTS) <= found

@@ -8,7 +8,6 @@ Raw paths (traversal, NUL, overlong, broken UTF-8) are thrown at the app as a se
 
 import hashlib
 import os
-import re
 import uuid
 from itertools import product
 from urllib.parse import quote
@@ -19,11 +18,13 @@ from hypothesis import strategies as st
 from werkzeug.routing import IntegerConverter, UUIDConverter
 
 from kiosk import create_app
-from kiosk.auth import create_user
-from kiosk.cli import prepare_database
-from kiosk.demo import fill_demo_data
+from kiosk.db import prepare_database
 from kiosk.extensions import db
 from kiosk.models import Answer, Draft, FormVersion, Submission
+from kiosk.visitor.demo import fill_demo_data
+
+from factories import add_user
+from server import log_in
 
 settings.register_profile(
     "fuzz",
@@ -36,8 +37,6 @@ settings.register_profile(
 FUZZ = settings.get_profile("fuzz")
 ROUTE_EXAMPLES = settings(FUZZ, max_examples=200)  # per app: kiosk and hub
 PATH_EXAMPLES = settings(FUZZ, max_examples=60)
-PASSWORD = "correct horse battery"
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 # Rows a valid read may change: the audit log records views, a session its last click.
 VOLATILE = {"audit_event": None, "user_session": "last_seen"}
 
@@ -61,11 +60,10 @@ class Target:
         prepare_database(self.app)
         with self.app.app_context(), db.connection_context():
             fill_demo_data(self.app.extensions["kiosk_forms"], 30, months=2, seed=11)
-            create_user("fuzzadmin", PASSWORD, "admin")
             self.values = self.known_values()
+        add_user(self.app, "fuzzadmin", "admin")
         self.visitor = self.app.test_client()
-        self.admin = self.app.test_client()
-        self.log_in()
+        self.admin = log_in(self.app.test_client(), "fuzzadmin").client
 
     def known_values(self) -> dict[str, list]:
         forms = self.app.extensions["kiosk_forms"]
@@ -88,15 +86,6 @@ class Target:
                 "slug": "mittendrin",
             },
         }
-
-    def log_in(self):
-        page = self.admin.get("/review/login").get_data(as_text=True)
-        token = TOKEN.search(page).group(1)
-        response = self.admin.post(
-            "/review/login",
-            data={"csrf_token": token, "name": "fuzzadmin", "password": PASSWORD},
-        )
-        assert response.status_code == 303, response.get_data(as_text=True)
 
     def snapshot(self) -> dict[str, str]:
         """A checksum of every table's rows (volatile columns left out)."""

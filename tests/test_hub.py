@@ -16,9 +16,9 @@ import pytest
 from playhouse.db_url import connect
 
 from kiosk import create_app
-from kiosk.auth import create_user
-from kiosk.cli import main, prepare_database
+from kiosk.cli.main import main
 from kiosk.config import ConfigError
+from kiosk.db import prepare_database
 from kiosk.extensions import db
 from kiosk.hub.status import site_statuses
 from kiosk.migrations import apply_migrations, available
@@ -27,12 +27,11 @@ from kiosk.reports.periods import parse_period
 from kiosk.reports.store import build_report
 
 import pg_support
+from factories import add_user
 from hub_screens import kiosk as run_kiosk
 from hub_screens import post, report_upload
-from server import KioskServer
+from server import KioskServer, log_in
 
-PASSWORD = "correct horse battery"
-LOGIN_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$", re.MULTILINE)
 
 
@@ -116,14 +115,8 @@ class Hub:
             return function()
 
     def login(self):
-        self.query(lambda: create_user("stadthaus", PASSWORD, "coordinator"))
-        page = self.client.get("/review/login").get_data(as_text=True)
-        token = LOGIN_TOKEN.search(page).group(1)
-        response = self.client.post(
-            "/review/login",
-            data={"csrf_token": token, "name": "stadthaus", "password": PASSWORD},
-        )
-        assert response.status_code == 303
+        add_user(self.app, "stadthaus", "coordinator")
+        log_in(self.client, "stadthaus")
 
 
 def bearer(token):

@@ -19,23 +19,22 @@ import pypdf
 import pytest
 
 from kiosk import create_app
-from kiosk.auth import create_user
-from kiosk.cli import prepare_database
+from kiosk.cli.hub import hub_group
+from kiosk.clock import TIMEZONE
+from kiosk.db import prepare_database
 from kiosk.extensions import db
 from kiosk.formspec import RATING_OPTIONS
-from kiosk.hub.cli_report import hub_group
 from kiosk.hub.combine import CombineError, combine_summaries
 from kiosk.hub.receive import store_report
 from kiosk.hub.tokens import add_site
 from kiosk.models import Answer, CommentApproval, HubSite, Site
 from kiosk.reports.disclosure import german_number, protect
-from kiosk.reports.periods import TIMEZONE, parse_period
+from kiosk.reports.periods import parse_period
 from kiosk.reports.summary import build_summary, table, total_cell
 
-from factories import add_submission
+from factories import add_submission, add_user
+from server import log_in
 
-PASSWORD = "correct horse battery"
-LOGIN_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 ARABIC = "شكراً على المساعدة، الموظفون لطيفون جداً."
 REASONS = [("advice", "Beratung"), ("german", "Deutsch lernen"), ("meet", "Menschen treffen")]
 REASONS += [("papers", "Hilfe bei Papieren")]
@@ -532,7 +531,7 @@ def hub_app(instance, site_reports):
         HubSite.update(created_at=datetime(2026, 9, 1)).execute()
         for report, pdf in site_reports:
             store_report(HubSite.get(HubSite.slug == report["site"]["slug"]), report, pdf)
-        create_user("stadthaus", PASSWORD, "coordinator")
+    add_user(app, "stadthaus", "coordinator")
     return app
 
 
@@ -609,20 +608,13 @@ def test_the_cli_report_is_for_a_hub_only(app):
 
 @pytest.fixture
 def staff(hub_app):
-    client = hub_app.test_client()
-    page = client.get("/review/login").get_data(as_text=True)
-    token = LOGIN_TOKEN.search(page).group(1)
-    response = client.post(
-        "/review/login", data={"csrf_token": token, "name": "stadthaus", "password": PASSWORD}
-    )
-    assert response.status_code == 303
-    return client
+    return log_in(hub_app.test_client(), "stadthaus").client
 
 
 def test_the_hub_previews_the_combined_report_for_the_periods_chosen(staff):
     page = staff.get("/hub/bericht").get_data(as_text=True)
     # The latest period anyone reported is chosen first: November, from Nord only.
-    assert '<option value="2026-11" selected>November 2026</option>' in page
+    assert '<option selected value="2026-11">November 2026</option>' in page
     assert "Alle Treffpunkte" in page and "Treffpunkt Süd" in page
     assert "mind." in page and ARABIC not in page
     page = staff.get("/hub/bericht?von=2026-10&bis=2026-11").get_data(as_text=True)

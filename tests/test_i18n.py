@@ -6,7 +6,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from kiosk import create_app
-from kiosk.cli import prepare_database
+from kiosk.db import prepare_database
 from kiosk.i18n import LANGUAGES, TRANSLATIONS_DIR, offered_languages
 
 

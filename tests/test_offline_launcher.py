@@ -7,7 +7,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from kiosk.browser import KIOSK_FLAGS, browser_command
+from kiosk.cli.browser import KIOSK_FLAGS, browser_command
 
 from server import free_port
 

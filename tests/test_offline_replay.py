@@ -8,7 +8,7 @@ import pytest
 
 from kiosk.extensions import db
 from kiosk.models import Answer, Draft, FormVersion, Submission
-from kiosk.offline import content_hash, static_files
+from kiosk.visitor.offline import content_hash, static_files
 
 FEEDBACK = {
     "today": "4",

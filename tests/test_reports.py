@@ -4,7 +4,6 @@ import itertools
 import json
 import os
 import random
-import re
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -15,15 +14,14 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from kiosk import create_app
-from kiosk.auth import create_user
-from kiosk.cli import prepare_database
+from kiosk.cli.reports import report_group
+from kiosk.clock import TIMEZONE
+from kiosk.db import prepare_database
 from kiosk.extensions import db
 from kiosk.models import Answer, CommentApproval, NeedRoute, Site, Submission
 from kiosk.reports import queries
-from kiosk.reports.cli import report_group
 from kiosk.reports.disclosure import Cell, MinCellError, change, min_cell, protect
 from kiosk.reports.periods import (
-    TIMEZONE,
     PeriodError,
     date_range,
     parse_period,
@@ -31,10 +29,9 @@ from kiosk.reports.periods import (
 )
 from kiosk.reports.summary import build_summary
 
-from factories import add_submission
+from factories import add_submission, add_user
+from server import log_in
 
-PASSWORD = "correct horse battery"
-LOGIN_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 OCTOBER, SEPTEMBER = parse_period("2026-10"), parse_period("2026-09")
 DASH = "\N{EN DASH}"
 ARABIC = "شكراً على المساعدة، الموظفون لطيفون جداً."
@@ -110,7 +107,7 @@ def fill_known_month(app):
 @pytest.fixture
 def reports_app(app):
     """The app with the reports blueprint (until create_app registers it)."""
-    from kiosk.reports.views import bp
+    from kiosk.views.reports import bp
 
     if "reports" not in app.blueprints:
         app.register_blueprint(bp)
@@ -484,26 +481,16 @@ def test_the_worker_runs_as_its_own_process():
 # --- Coordinators' pages --------------------------------------------------------------------------
 
 
-def login(client, name):
-    page = client.get("/review/login").get_data(as_text=True)
-    token = LOGIN_TOKEN.search(page).group(1)
-    response = client.post(
-        "/review/login", data={"csrf_token": token, "name": name, "password": PASSWORD}
-    )
-    assert response.status_code == 303
-
-
 @pytest.fixture
 def staff(reports_app):
-    with database(reports_app):
-        create_user("cora", PASSWORD, "coordinator")
-        create_user("vera", PASSWORD, "volunteer")
+    add_user(reports_app, "cora", "coordinator")
+    add_user(reports_app, "vera", "volunteer")
     return reports_app
 
 
 def test_coordinators_preview_the_report_as_html(staff, client):
     fill_known_month(staff)
-    login(client, "cora")
+    log_in(client, "cora")
     assert "Berichte für das Stadthaus" in client.get("/review/reports/").get_data(as_text=True)
     chosen = client.get("/review/reports/preview?period=2026-10")
     assert chosen.status_code == 303 and chosen.headers["Location"].endswith("/2026-10/")
@@ -517,7 +504,7 @@ def test_coordinators_preview_the_report_as_html(staff, client):
 
 
 def test_volunteers_may_not_see_reports(staff, client):
-    login(client, "vera")
+    log_in(client, "vera")
     assert client.get("/review/reports/").status_code == 403
     assert client.get("/review/reports/2026-10/").status_code == 403
     assert client.get("/review/reports/2026-10.pdf").status_code == 403
@@ -530,7 +517,7 @@ def test_nobody_sees_reports_without_login(staff, client):
 
 def test_coordinators_download_the_pdf_built_once(staff, client, instance):
     fill_known_month(staff)
-    login(client, "cora")
+    log_in(client, "cora")
     first = client.get("/review/reports/2026-10.pdf")
     pdf = first.get_data()
     first.close()  # a file response: closed, or the open file is reported

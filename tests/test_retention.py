@@ -6,9 +6,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from kiosk import create_app
-from kiosk.auth import create_user
-from kiosk.cli import prepare_database
+from kiosk.clock import TIMEZONE
+from kiosk.db import prepare_database
 from kiosk.extensions import db
+from kiosk.maintenance.retention import purge_expired
 from kiosk.models import (
     Answer,
     AuditEvent,
@@ -22,12 +23,11 @@ from kiosk.models import (
     Submission,
     UserSession,
 )
-from kiosk.reports.periods import TIMEZONE, parse_period
+from kiosk.reports.periods import parse_period
 from kiosk.reports.summary import build_summary
-from kiosk.retention import purge_expired
 
 import pg_support
-from factories import add_submission
+from factories import add_submission, add_user
 
 # "Today" for every test: the intake form keeps personal answers 180 days, feedback 45.
 NOW = datetime(2027, 6, 15, 10, 0)
@@ -105,8 +105,8 @@ def reloaded(submission) -> Submission:
 @pytest.fixture
 def cases(app):
     """Submissions of every kind at every age, by name."""
+    cora = add_user(app, "cora", "volunteer")
     with database(app):
-        cora = create_user("cora", "correct horse battery", "volunteer")
         made = {
             # Follow-up ended long ago: only the anonymous skeleton stays.
             "old_done": intake(

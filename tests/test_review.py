@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from kiosk.auth import create_user
 from kiosk.extensions import db
 from kiosk.models import (
     ROLES,
@@ -23,12 +22,10 @@ from kiosk.models import (
     utcnow,
 )
 
-from factories import add_submission
+from factories import add_submission, add_user
+from server import log_in
 
-PASSWORD = "correct horse battery"
 NAMES = {"volunteer": "vera", "coordinator": "cora", "admin": "ada"}
-LOGIN_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-PAGE_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 LISTED = re.compile(r'href="/review/(\d+)"')
 HTMX = {"HX-Request": "true"}
 XSS = [
@@ -73,14 +70,9 @@ class Staff:
 
     def __init__(self, app, name):
         self.client = app.test_client()
-        page = self.client.get("/review/login").get_data(as_text=True)
-        token = LOGIN_TOKEN.search(page).group(1)
-        response = self.client.post(
-            "/review/login", data={"csrf_token": token, "name": name, "password": PASSWORD}
-        )
-        assert response.status_code == 303, response.get_data(as_text=True)
+        auth = log_in(self.client, name)
         # The login starts a fresh session, and with it a fresh CSRF token.
-        self.token = PAGE_TOKEN.search(self.get("/review/followup").get_data(as_text=True))[1]
+        self.token = auth.token("/review/followup")
 
     def get(self, url, **kwargs):
         return self.client.get(url, **kwargs)
@@ -101,8 +93,7 @@ class Staff:
 
 @pytest.fixture
 def users(app):
-    with database(app):
-        return {role: create_user(name, PASSWORD, role).id for role, name in NAMES.items()}
+    return {role: add_user(app, name, role).id for role, name in NAMES.items()}
 
 
 @pytest.fixture
@@ -151,9 +142,9 @@ def test_anonymous_visitors_are_sent_to_the_login(app, client, path):
 
 
 @pytest.mark.parametrize("path", POSTS)
-def test_anonymous_posts_change_nothing(app, client, path):
+def test_anonymous_posts_change_nothing(app, client, auth, path):
     submission = visit(app)
-    token = LOGIN_TOKEN.search(client.get("/review/login").get_data(as_text=True)).group(1)
+    token = auth.token()
     data = {"csrf_token": token, "status": "done", "text": "x", "ids": submission}
     response = client.post(path.format(id=submission), data=data)
     assert response.status_code == 302

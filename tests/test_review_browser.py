@@ -9,6 +9,7 @@ from browser import (
     COUNT_SWAPS,
     PageLog,
     assert_same_page,
+    fill_login,
     mark_page,
     require_chromium,
     swap,
@@ -17,15 +18,13 @@ from server import KioskServer
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "ein langes Passwort 42"
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     require_chromium()
     server = KioskServer(tmp_path_factory.mktemp("review") / "instance")
     server.kiosk(["demo", "--count", "40"])
-    server.add_user("vera", "coordinator", PASSWORD)
+    server.add_user("vera", "coordinator")
     server.start()
     yield server
     server.stop()
@@ -48,9 +47,7 @@ def test_a_coordinator_filters_opens_changes_notes_and_exports(server, browser):
 def review_round(page, base):
     page.goto(f"{base}/review/")
     expect(page).to_have_url(re.compile(r"/review/login"))
-    page.fill("#name", "vera")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    fill_login(page, "vera")
     expect(page.locator("h1")).to_have_text("Eingang")
 
     mark_page(page)

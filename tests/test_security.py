@@ -8,8 +8,8 @@ import socket
 import pytest
 
 from kiosk import create_app
-from kiosk.cli import prepare_database
-from kiosk.security import CONTENT_SECURITY_POLICY, waitress_options
+from kiosk.db import prepare_database
+from kiosk.views.security import CONTENT_SECURITY_POLICY, waitress_options
 
 from server import KioskServer
 

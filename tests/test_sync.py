@@ -3,7 +3,6 @@
 import json
 import os
 import random
-import re
 import subprocess
 import sys
 import threading
@@ -13,10 +12,11 @@ from datetime import date, timedelta
 import pytest
 
 from kiosk import create_app
-from kiosk.auth import create_user
 from kiosk.models import OutboxItem, ScheduledRun, Site, SyncTarget
+from kiosk.reports.due import due_periods, due_reports
 from kiosk.reports.periods import parse_period
 from kiosk.reports.store import build_report, list_records, report_paths
+from kiosk.scheduler import run_once, start_scheduler
 from kiosk.sync import SyncConfigError, check_targets
 from kiosk.sync.outbox import (
     claim,
@@ -26,14 +26,11 @@ from kiosk.sync.outbox import (
     outbox_length,
     retry_delay,
 )
-from kiosk.sync.scheduler import due_periods, due_reports, run_once, start_scheduler
 from kiosk.sync.transports import DeliveryError, deliver_by_email, deliver_to_folder
 
-from server import KioskServer
+from factories import add_user
+from server import KioskServer, log_in
 from sync_support import REPORTS, SmtpServer, using, utc
-
-PASSWORD = "correct horse battery"
-LOGIN_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 def records_of(app) -> dict[str, dict]:
@@ -372,7 +369,7 @@ def test_sync_exits_1_while_something_waits(make_site, tmp_path):
 
 
 def test_nightly_jobs_run_once_a_day_from_the_nightly_hour(make_site, monkeypatch):
-    from kiosk.sync import scheduler
+    from kiosk import scheduler
 
     calls = []
     monkeypatch.setitem(scheduler.NIGHTLY_JOBS, "purge", lambda app, now: calls.append("purge"))
@@ -392,7 +389,7 @@ def test_nightly_jobs_run_once_a_day_from_the_nightly_hour(make_site, monkeypatc
 
 def test_the_nightly_purge_builds_the_due_report_first(make_site, monkeypatch):
     """Purge removes approved comments; the month's report must have them before that."""
-    from kiosk.sync import scheduler
+    from kiosk import scheduler
 
     monkeypatch.setitem(scheduler.NIGHTLY_JOBS, "backup", lambda app, now: "ok")
     app = make_site()  # no targets: reports are built all the same
@@ -405,7 +402,7 @@ def test_the_nightly_purge_builds_the_due_report_first(make_site, monkeypatch):
 
 
 def test_a_hub_runs_only_the_nightly_jobs(make_site, tmp_path, monkeypatch):
-    from kiosk.sync import scheduler
+    from kiosk import scheduler
 
     monkeypatch.setitem(scheduler.NIGHTLY_JOBS, "backup", lambda app, now: "ok")
     app = make_site([folder_target(tmp_path)], ROLE="hub")
@@ -449,28 +446,17 @@ def test_kiosk_serve_starts_the_scheduler(tmp_path):
 # --- Coordinators' page ---------------------------------------------------------------------------
 
 
-def login(client, name):
-    page = client.get("/review/login").get_data(as_text=True)
-    token = LOGIN_TOKEN.search(page).group(1)
-    response = client.post(
-        "/review/login", data={"csrf_token": token, "name": name, "password": PASSWORD}
-    )
-    assert response.status_code == 303
-    return token
-
-
 @pytest.fixture
 def staffed_site(make_site, tmp_path):
     app = make_site([folder_target(tmp_path / "usb")])
-    with using(app):
-        create_user("cora", PASSWORD, "coordinator")
-        create_user("vera", PASSWORD, "volunteer")
+    add_user(app, "cora", "coordinator")
+    add_user(app, "vera", "volunteer")
     return app
 
 
 def test_the_status_page_shows_each_target_in_plain_german(staffed_site, tmp_path):
     client = staffed_site.test_client()
-    login(client, "cora")
+    log_in(client, "cora")
     with using(staffed_site):
         enqueue_reports()
         deliver_outbox(force=True)
@@ -482,9 +468,7 @@ def test_the_status_page_shows_each_target_in_plain_german(staffed_site, tmp_pat
 
 def test_send_now_delivers_and_answers_htmx_in_place(staffed_site, tmp_path):
     client = staffed_site.test_client()
-    login(client, "cora")
-    page = client.get("/review/versand/").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    token = log_in(client, "cora").token("/review/versand/")
     (tmp_path / "usb").mkdir()
     answer = client.post(
         "/review/versand/senden", data={"csrf_token": token}, headers={"HX-Request": "true"}
@@ -499,6 +483,6 @@ def test_send_now_delivers_and_answers_htmx_in_place(staffed_site, tmp_path):
 
 def test_volunteers_may_not_see_the_status_page(staffed_site):
     client = staffed_site.test_client()
-    login(client, "vera")
+    log_in(client, "vera")
     assert client.get("/review/versand/").status_code == 403
     assert "/review/versand/" not in client.get("/review/").get_data(as_text=True)

@@ -7,12 +7,19 @@ import sys
 import pytest
 from playwright.sync_api import expect
 
-from browser import COUNT_SWAPS, PageLog, assert_same_page, mark_page, require_chromium, swap
+from browser import (
+    COUNT_SWAPS,
+    PageLog,
+    assert_same_page,
+    fill_login,
+    mark_page,
+    require_chromium,
+    swap,
+)
 from server import KioskServer, free_port
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "ein langes Passwort 42"
 SCREENSHOTS = pathlib.Path(__file__).parent.parent / "screenshots"
 
 
@@ -34,7 +41,7 @@ def server(tmp_path):
     server = KioskServer(
         tmp_path / "instance", f"SYNC_TARGETS = {targets!r}\nSCHEDULER_INTERVAL_SECONDS = 0\n"
     )
-    server.add_user("cora", "coordinator", PASSWORD)
+    server.add_user("cora", "coordinator")
     server.kiosk(["demo", "--count", "20", "--months", "2"])  # a report is due only with data
     server.kiosk(["report", "due"])
     # Both targets fail: exit code 1, and the errors are what the page shows.
@@ -55,9 +62,7 @@ def test_a_coordinator_sees_what_waits_and_sends_it(server, browser):
     log.watch_page(page)
     try:
         page.goto(f"{server.url}/review/login")
-        page.fill("#name", "cora")
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
+        fill_login(page, "cora")
         page.click("nav >> text=Versand")
         expect(page.locator("h1")).to_have_text("Versand an das Stadthaus")
         rows = page.locator("table.sync-targets tbody tr")

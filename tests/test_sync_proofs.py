@@ -10,11 +10,12 @@ from datetime import date, timedelta
 import pytest
 
 from kiosk import create_app
-from kiosk.cli import prepare_database
+from kiosk.db import prepare_database
 from kiosk.models import OutboxItem, SyncTarget
 from kiosk.reports.store import list_records
+from kiosk.scheduler import run_once
+from kiosk.sync.heartbeat import send_heartbeats
 from kiosk.sync.outbox import deliver_outbox, enqueue, enqueue_reports, outbox_length
-from kiosk.sync.scheduler import run_once, send_heartbeats
 from kiosk.sync.transports import DeliveryError, deliver_to_hub
 
 from server import free_port

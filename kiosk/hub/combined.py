@@ -1,27 +1,25 @@
 """The town's combined report at the hub: the received reports of a span of periods, as HTML or PDF.
 
-The adding up is combine.py's (and its docstring says what may be printed); this module finds the
+The adding up is combine.py's (bounds.py says what may be printed); this module finds the
 reports the hub received and renders the result with the site reports' worker and stylesheet.
 """
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from io import BytesIO
 
-from flask import Response, flash, redirect, render_template, request, send_file, url_for
+from flask import render_template
 
-from ..auth import audit
 from ..models import HubSite, ReceivedReport
 from ..reports.periods import Period, PeriodError, period_of
 from ..reports.render import (
     Rendered,
-    RenderError,
     RenderWorker,
     font_cache_dir,
     report_context,
     static_root,
 )
-from .combine import CombineError, combine_summaries, periods_between
+from .combine import combine_summaries
+from .site_summaries import CombineError, periods_between
 
 
 @dataclass
@@ -81,55 +79,3 @@ def render_town_report(first_key: str, last_key: str | None = None) -> TownRepor
         combined = town_summary(first_key, last_key)
         rendered = worker.render(render_combined_html(combined, created))
     return TownReport(combined, rendered)
-
-
-# --- The hub's pages (views/hub.py routes /hub/bericht and /hub/bericht.pdf here) -------------
-
-
-def requested_span(args) -> tuple[str, str | None]:
-    """ "von" and "bis" of a query; by default the latest period any site reported."""
-    first = (args.get("von") or "").strip()
-    if not first:
-        keys = ReceivedReport.period_keys()
-        first = keys[0] if keys else ""
-    return first, (args.get("bis") or "").strip() or None
-
-
-def preview_page() -> str:
-    """The period form and, below it, the combined report as HTML (or what is wrong)."""
-    first, last = requested_span(request.args)
-    combined, error = None, None
-    if first:
-        try:
-            combined = town_summary(first, last)
-        except CombineError as problem:
-            error = str(problem)
-    return render_template(
-        "hub/combined_preview.html",
-        keys=ReceivedReport.period_keys(),
-        first=first,
-        last=last or "",
-        error=error,
-        **report_context(combined or {}, for_print=False),
-    )
-
-
-def pdf_download() -> Response:
-    """The combined PDF as a download; back to the preview with a message when it cannot be."""
-    first, last = requested_span(request.args)
-    try:
-        report = render_town_report(first, last)
-    except (CombineError, RenderError) as error:
-        flash(f"Der Gesamtbericht konnte nicht erstellt werden: {error}")
-        return redirect(url_for("hub.combined_report", von=first, bis=last or ""), 303)
-    audit(
-        "hub_combined_report",
-        report.combined["period"]["key"],
-        detail=f"{report.combined['reports']} Berichte",
-    )
-    return send_file(
-        BytesIO(report.rendered.pdf),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=report.file_name,
-    )

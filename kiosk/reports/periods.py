@@ -2,15 +2,10 @@
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 # Periods are days in Wildeshausen; submissions are stored in UTC.
-TIMEZONE = ZoneInfo("Europe/Berlin")
-MONTHS = (
-    "Januar", "Februar", "März", "April", "Mai", "Juni",
-    "Juli", "August", "September", "Oktober", "November", "Dezember",
-)  # fmt: skip
+from ..clock import MONTHS, german_date, utc_midnight
 
 MONTH_KEY = re.compile(r"(\d{4})-(\d{2})")
 WEEK_KEY = re.compile(r"(\d{4})-W(\d{2})")
@@ -111,15 +106,6 @@ class Period:
             "range_label": f"{german_date(self.start)} bis {german_date(self.end)}",
             "previous_name": self.previous_name,
         }
-
-
-def german_date(day: date) -> str:
-    return f"{day.day}. {MONTHS[day.month - 1]} {day.year}"
-
-
-def utc_midnight(day: date) -> datetime:
-    local = datetime.combine(day, time(0), tzinfo=TIMEZONE)
-    return local.astimezone(UTC).replace(tzinfo=None)
 
 
 def shift_month(day: date, months: int) -> date:

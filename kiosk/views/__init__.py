@@ -1,6 +1,13 @@
-"""Blueprints, one per audience, and the one helper that answers htmx with a fragment."""
+"""Blueprints, one per audience, and the two helpers every htmx answer goes through.
 
-from flask import make_response, render_template, request
+`render_page` answers a page or, for htmx, just its fragment; `render_component` answers a
+self-swapping component's partial for htmx, and a whole page (or a redirect to it) otherwise.
+Both mark their responses `Vary: HX-Request`, since the same URL answers two ways.
+"""
+
+from collections.abc import Callable
+
+from flask import Response, make_response, render_template, request
 
 
 def is_htmx() -> bool:
@@ -8,7 +15,12 @@ def is_htmx() -> bool:
     return "HX-Request" in request.headers and "HX-History-Restore-Request" not in request.headers
 
 
-def render_page(template: str, status: int = 200, **context):
+def varies_by_htmx(response: Response) -> Response:
+    response.vary.add("HX-Request")
+    return response
+
+
+def render_page(template: str, status: int = 200, **context) -> Response:
     """Render `dir/name.html`, or just its fragment `dir/_name.html` when htmx asked.
 
     The fragment is the page's `<main>`; htmx swaps it in and records the page's own URL,
@@ -21,5 +33,15 @@ def render_page(template: str, status: int = 200, **context):
         )
         if request.method == "GET":
             response.headers["HX-Push-Url"] = request.full_path.rstrip("?")
-        return response
-    return make_response(render_template(template, **context), status)
+        return varies_by_htmx(response)
+    return varies_by_htmx(make_response(render_template(template, **context), status))
+
+
+def render_component(
+    partial: str, context: dict, without_htmx: Callable[[], object], status: int = 200
+) -> Response:
+    """A self-swapping component (`hx-target="this"`): its partial again for htmx, with the
+    status; without htmx, `without_htmx()`: the whole page, or a redirect back to it."""
+    if is_htmx():
+        return varies_by_htmx(make_response(render_template(partial, **context), status))
+    return varies_by_htmx(make_response(without_htmx()))

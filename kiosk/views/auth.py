@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..auth import (
+from ..review.auth import (
     attempt_login,
     audit,
     current_user,

@@ -2,13 +2,27 @@
 
 from io import BytesIO
 
-from flask import Blueprint, abort, current_app, render_template, send_file
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 
-from ..auth import audit, login_required
+from ..hub.combined import render_town_report, town_summary
 from ..hub.receive import pdf_of
+from ..hub.site_summaries import CombineError
 from ..hub.status import site_reports, site_statuses
 from ..models import HubSite, ReceivedReport
 from ..reports.periods import PeriodError, period_of
+from ..reports.render import RenderError, report_context
+from ..review.auth import audit, login_required
+from .staff_forms import span_form
 
 bp = Blueprint("hub", __name__, url_prefix="/hub")
 
@@ -38,21 +52,59 @@ def dashboard():
     )
 
 
+def requested_span(args) -> tuple[str, str | None]:
+    """ "von" and "bis" of a query; by default the latest period any site reported."""
+    first = (args.get("von") or "").strip()
+    if not first:
+        keys = ReceivedReport.period_keys()
+        first = keys[0] if keys else ""
+    return first, (args.get("bis") or "").strip() or None
+
+
 @bp.get("/bericht")
 @login_required
 def combined_report():
-    """The town's combined report: choose the periods, see it as HTML (kiosk/hub/combined.py)."""
-    from ..hub.combined import preview_page
-
-    return preview_page()
+    """The town's combined report: the period form and, below it, the report as HTML."""
+    first, last = requested_span(request.args)
+    combined, error = None, None
+    if first:
+        try:
+            combined = town_summary(first, last)
+        except CombineError as problem:
+            error = str(problem)
+    keys = ReceivedReport.period_keys()
+    return render_template(
+        "hub/combined_preview.html",
+        keys=keys,
+        form=span_form(keys, period_label, first, last),
+        first=first,
+        last=last or "",
+        error=error,
+        **report_context(combined or {}, for_print=False),
+    )
 
 
 @bp.get("/bericht.pdf")
 @login_required
 def combined_report_pdf():
-    from ..hub.combined import pdf_download
-
-    return pdf_download()
+    """The combined PDF as a download; back to the preview with a message when it cannot be."""
+    first, last = requested_span(request.args)
+    try:
+        report = render_town_report(first, last)
+    except (CombineError, RenderError) as error:
+        flash(f"Der Gesamtbericht konnte nicht erstellt werden: {error}")
+        return redirect(url_for("hub.combined_report", von=first, bis=last or ""), 303)
+    audit(
+        "hub_combined_report",
+        report.combined["period"]["key"],
+        detail=f"{report.combined['reports']} Berichte",
+    )
+    return send_file(
+        BytesIO(report.rendered.pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=report.file_name,
+    )
 
 
 @bp.get("/<slug>/")

@@ -19,11 +19,12 @@ from flask_wtf.csrf import generate_csrf
 from peewee import IntegrityError
 from werkzeug.datastructures import MultiDict
 
+from ..db import this_site
 from ..formspec import NO_ANSWER, FormSpec
 from ..i18n import LANGUAGES, offered_languages
-from ..models import Draft, FormVersion, Site, Submission, spec_of_version
-from ..offline import worker_script
-from ..submissions import RefusedReplay, replay_submission, store_submission
+from ..models import Draft, FormVersion, Submission, spec_of_version
+from ..visitor.offline import worker_script
+from ..visitor.submissions import RefusedReplay, replay_submission, store_submission
 from . import render_page
 
 bp = Blueprint("kiosk", __name__)
@@ -54,13 +55,6 @@ def add_language(endpoint, values):
         and current_app.url_map.is_endpoint_expecting(endpoint, "lang")
     ):
         values["lang"] = g.language.code
-
-
-@bp.after_request
-def forbid_caching(response):
-    # Nothing a visitor typed may come back from a cache for the next visitor.
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.app_context_processor
@@ -285,7 +279,6 @@ def submit(spec, draft):
 
 def submit_draft(spec: FormSpec, draft: Draft):
     """Store the draft as a submission once; thank the visitor only after the commit returned."""
-    config = current_app.config
     try:
         store_submission(
             spec,
@@ -293,7 +286,7 @@ def submit_draft(spec: FormSpec, draft: Draft):
             version_id=draft.form_version_id,
             answers=draft.answers,
             lang=g.language.code,
-            site=Site.local(config["SITE_SLUG"], config["SITE_NAME"]),
+            site=this_site(),
         )
     except IntegrityError:
         # A double tap or a retry: the first request already stored this UUID.
@@ -369,12 +362,11 @@ def offline_token():
 def replay():
     """Store a submission the browser queued while the server was away; once per UUID."""
     languages = {language.code for language in offered_languages(current_app.config)}
-    config = current_app.config
     try:
         status = replay_submission(
             request.get_json(silent=True),
             languages,
-            site=lambda: Site.local(config["SITE_SLUG"], config["SITE_NAME"]),
+            site=this_site,
         )
     except RefusedReplay as problem:
         return jsonify(error="bad_request", message=str(problem)), 400

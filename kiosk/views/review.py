@@ -14,60 +14,67 @@ from flask import (
     request,
     url_for,
 )
-from flask_wtf import FlaskForm
-from wtforms import DateField, SearchField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..auth import audit, current_user, login_required, role_required
-from ..export import export_csv
+from ..clock import local_time
 from ..extensions import db
-from ..i18n import LANGUAGES
-from ..inbox import (
-    ACTION_NAMES,
-    STATUS_NAMES,
-    InboxFilters,
+from ..models import STATUSES, Answer, Submission, User, spec_of_version, utcnow
+from ..review.auth import (
+    audit,
+    audit_actions,
+    audit_query,
+    current_user,
+    login_required,
+    role_required,
+)
+from ..review.casework import (
     add_note,
     approve_comment,
     assign,
-    audit_actions,
-    audit_query,
     change_status,
     erase,
+    withdraw_comment_approval,
+)
+from ..review.export import export_csv
+from ..review.followup import (
     followup_query,
-    forms,
+    routes_by_need,
+    set_route,
+)
+from ..review.inbox import (
+    ACTION_NAMES,
+    STATUS_NAMES,
     has_personal_answers,
     inbox_query,
     inbox_rows,
     language_name,
-    local_time,
     need_label,
     need_options,
     notes_of,
     page_of,
-    routes_by_need,
-    set_route,
     shown_answers,
-    staff_members,
     status_history,
     target,
-    withdraw_comment_approval,
 )
-from ..models import STATUSES, Answer, Submission, User, spec_of_version, utcnow
-from . import is_htmx, render_page
+from . import render_component, render_page
+from .staff_forms import (
+    ANY,
+    AuditFilterForm,
+    BulkForm,
+    EraseForm,
+    FollowupForm,
+    NoteForm,
+    RouteForm,
+    assign_form,
+    bulk_form,
+    filter_form,
+    filters_of,
+    options,
+    route_form,
+)
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
 FILTER_KEYS = ("form", "lang", "status", "since", "until", "need", "q", "page")
-ANY = ("", "alle")
-UNCHANGED = ("", "nicht ändern")
-
-
-@bp.after_request
-def forbid_caching(response):
-    # Answers and names must not stay in a browser cache on a shared device.
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.app_template_filter("local_time")
@@ -115,111 +122,6 @@ def error_page(error):
 
 for code in ERRORS:
     bp.register_error_handler(code, error_page)
-
-
-# --- Forms --------------------------------------------------------------------------------------
-
-
-def options(*pairs: tuple[str, str]) -> list[SelectChoice]:
-    """Choices of a select from (value, label) pairs."""
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
-class FilterForm(FlaskForm):
-    class Meta:
-        csrf = False  # a GET form: it reads, it changes nothing
-
-    form = SelectField("Formular")
-    lang = SelectField("Sprache")
-    status = SelectField("Status")
-    since = DateField("Von", validators=[Optional()])
-    until = DateField("Bis", validators=[Optional()])
-    need = SelectField("Anliegen")
-    q = SearchField("Suche im Freitext")
-
-
-def filter_form() -> FilterForm:
-    form = FilterForm(formdata=request.args)
-    form.form.choices = options(ANY, *((slug, spec.title) for slug, spec in forms().items()))
-    form.lang.choices = options(
-        ANY, *((code, lang.german_name) for code, lang in LANGUAGES.items())
-    )
-    form.status.choices = options(ANY, *STATUS_NAMES.items())
-    form.need.choices = options(ANY, *need_options())
-    return form
-
-
-def filters_of(form: FilterForm) -> InboxFilters:
-    def chosen(field):
-        return field.data or None
-
-    return InboxFilters(
-        form=chosen(form.form),
-        lang=chosen(form.lang),
-        status=chosen(form.status),
-        since=form.since.data,  # None when empty or not a date
-        until=form.until.data,
-        need=chosen(form.need),
-        text=(form.q.data or "").strip() or None,
-    )
-
-
-class BulkForm(FlaskForm):
-    status = SelectField("Status setzen", choices=options(UNCHANGED, *STATUS_NAMES.items()))
-    user = SelectField("Zuweisen an")
-
-
-def bulk_form() -> BulkForm:
-    form = BulkForm(prefix="bulk")
-    form.user.choices = options(UNCHANGED, ("none", "niemandem"), *user_choices())
-    return form
-
-
-def user_choices() -> list[tuple[str, str]]:
-    return [(str(user.id), user.name) for user in staff_members()]
-
-
-class AssignForm(FlaskForm):
-    user = SelectField("Zuweisen an")
-
-
-def assign_form(submission: Submission) -> AssignForm:
-    form = AssignForm(user=str(submission.assigned_to_id or ""))
-    form.user.choices = options(("", "niemandem"), *user_choices())
-    return form
-
-
-class NoteForm(FlaskForm):
-    text = TextAreaField(
-        "Neue Notiz",
-        validators=[
-            DataRequired("Bitte einen Text eingeben."),
-            Length(max=2000, message="Höchstens 2000 Zeichen, bitte."),
-        ],
-    )
-
-
-class EraseForm(FlaskForm):
-    reason = StringField(
-        "Grund der Löschung",
-        validators=[
-            DataRequired("Bitte den Grund angeben."),
-            Length(max=200, message="Höchstens 200 Zeichen, bitte."),
-        ],
-    )
-
-
-def stripped(text: str | None) -> str:
-    return (text or "").strip()
-
-
-class RouteForm(FlaskForm):
-    office = StringField("Stelle oder Person", validators=[Length(max=200)], filters=[stripped])
-    contact = TextAreaField("Kontakt", validators=[Length(max=500)], filters=[stripped])
-
-    def validate_contact(self, field):
-        if field.data and not self.office.data:
-            raise ValidationError("Bitte auch die Stelle oder Person angeben.")
 
 
 # --- Inbox --------------------------------------------------------------------------------------
@@ -295,13 +197,17 @@ def detail_context(submission: Submission) -> dict:
 
 
 def component(partial: str, submission: Submission, context: dict, status: int = 200):
-    """An htmx component's partial; without htmx, the submission's page (again, on an error)."""
-    if is_htmx():
-        return render_template(partial, **context), status
-    if status >= 400:
-        context = {**detail_context(submission), **context}
-        return render_template("review/detail.html", **context), status
-    return redirect(url_for("review.detail", submission_id=submission.id), 303)
+    """A component of the submission's page; without htmx, the page (again, on an error)."""
+
+    def whole_page():
+        if status >= 400:
+            page = render_template(
+                "review/detail.html", **{**detail_context(submission), **context}
+            )
+            return page, status
+        return redirect(url_for("review.detail", submission_id=submission.id), 303)
+
+    return render_component(partial, context, whole_page, status)
 
 
 @bp.get("/<int:submission_id>")
@@ -392,14 +298,6 @@ def erase_submission(submission_id):
 # --- Follow-up of needs, routing ----------------------------------------------------------------
 
 
-class FollowupForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-    need = SelectField("Anliegen")
-    show = SelectField("Zeigen", choices=options(("open", "nur offene"), ("all", "alle")))
-
-
 @bp.get("/followup")
 @login_required
 def followup():
@@ -419,15 +317,6 @@ def route_row(need: str, routes: dict | None = None) -> dict:
     return {"need": need, "label": labels[need], "route": routes.get(need), "form": None}
 
 
-def route_form(row: dict) -> RouteForm:
-    route = row["route"]
-    return RouteForm(
-        prefix=f"route-{row['need']}",
-        office=route.office if route else "",
-        contact=route.contact if route else "",
-    )
-
-
 def routes_page(editing: dict | None = None, status: int = 200):
     routes = routes_by_need()
     rows = [route_row(need, routes) for need, _ in need_options()]
@@ -444,10 +333,9 @@ def routes():
 @bp.get("/routes/<need>")
 @role_required("coordinator")
 def route(need):
-    row = route_row(need)
-    if is_htmx():
-        return render_template("review/_route.html", row=row)
-    return redirect(url_for("review.routes"), 303)
+    return render_component(
+        "review/_route.html", {"row": route_row(need)}, lambda: redirect(url_for(".routes"), 303)
+    )
 
 
 @bp.get("/routes/<need>/edit")
@@ -455,9 +343,7 @@ def route(need):
 def edit_route(need):
     row = route_row(need)
     row["form"] = route_form(row)
-    if is_htmx():
-        return render_template("review/_route.html", row=row)
-    return routes_page(editing=row)
+    return render_component("review/_route.html", {"row": row}, lambda: routes_page(editing=row))
 
 
 @bp.post("/routes/<need>")
@@ -467,13 +353,13 @@ def save_route(need):
     form = RouteForm(prefix=f"route-{need}")
     if not form.validate():
         row["form"] = form
-        if is_htmx():
-            return render_template("review/_route.html", row=row), 422
-        return routes_page(editing=row, status=422)
+        return render_component(
+            "review/_route.html", {"row": row}, lambda: routes_page(editing=row, status=422), 422
+        )
     set_route(need, form.office.data, form.contact.data)
-    if is_htmx():
-        return render_template("review/_route.html", row=route_row(need))
-    return redirect(url_for("review.routes"), 303)
+    return render_component(
+        "review/_route.html", {"row": route_row(need)}, lambda: redirect(url_for(".routes"), 303)
+    )
 
 
 # --- Export, audit log --------------------------------------------------------------------------
@@ -491,13 +377,6 @@ def export():
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
-
-
-class AuditFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-    action = SelectField("Aktion")
 
 
 @bp.get("/audit")

@@ -2,12 +2,12 @@
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 
-from ..auth import audit, role_required
 from ..models import utcnow
+from ..review.auth import audit, role_required
 from ..sync import TYPE_NAMES
+from ..sync.heartbeat import send_heartbeats
 from ..sync.outbox import TargetRun, deliver_outbox, enqueue_reports, sync_status
-from ..sync.scheduler import send_heartbeats
-from . import is_htmx
+from . import render_component
 
 bp = Blueprint("sync", __name__, url_prefix="/review/versand")
 
@@ -46,7 +46,9 @@ def send_now():
     result = describe_run(deliver_outbox(now, force=True))
     send_heartbeats(now, force=True)
     audit("sync_now", detail=result)
-    if is_htmx():
-        return render_template("sync/_index.html", **page_context(result))
-    flash(result)
-    return redirect(url_for(".index"), 303)
+
+    def back_to_the_page():
+        flash(result)
+        return redirect(url_for(".index"), 303)
+
+    return render_component("sync/_index.html", page_context(result), back_to_the_page)

@@ -1,0 +1,116 @@
+"""The `kiosk report` commands: build a period's report for the Stadthaus, list built reports."""
+
+import os
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from ..extensions import db
+from ..reports.periods import PeriodError, date_range, last_complete_month, parse_period
+from ..reports.store import ReportError, build_report, list_records, reports_dir
+
+
+@click.group("report")
+def report_group():
+    """Anonymous PDF reports for the Stadthaus, per site and period."""
+
+
+def chosen_period(period, first, last):
+    """--period, or --from with --to, or else the last complete month."""
+    if period and (first or last):
+        raise click.UsageError("Use either --period or --from/--to, not both.")
+    if bool(first) != bool(last):
+        raise click.UsageError("--from and --to go together.")
+    try:
+        if period:
+            return parse_period(period)
+        if first:
+            return date_range(first.date(), last.date())
+    except PeriodError as error:
+        raise click.UsageError(str(error)) from None
+    return last_complete_month()
+
+
+def chosen_site(slug: str | None):
+    from ..models import Site
+
+    slug = slug or current_app.config["SITE_SLUG"]
+    site = Site.get_or_none(Site.slug == slug)
+    if site is None:
+        raise click.ClickException(f"No site {slug!r} in the database (run `kiosk init`).")
+    return site
+
+
+@report_group.command("build")
+@click.option("--period", help="A month (2026-11), ISO week (2026-W47) or quarter (2026-Q4).")
+@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), help="First day (with --to).")
+@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Last day, included.")
+@click.option("--site", "site_slug", help="Site slug; default: this site's SITE_SLUG.")
+@click.option("--rebuild", is_flag=True, help="Build again even if the report exists.")
+@with_appcontext
+def build_command(period, first, last, site_slug, rebuild):
+    """Build a period's report into instance/reports/ and print its path (default: last month).
+
+    A report that exists is not built again unless --rebuild is given.
+    """
+    from ..db import prepare_database
+
+    chosen = chosen_period(period, first, last)
+    prepare_database(current_app._get_current_object())
+    with db.connection_context():
+        site = chosen_site(site_slug)
+        try:
+            result = build_report(site, chosen, rebuild=rebuild)
+        except ReportError as error:
+            raise click.ClickException(str(error)) from None
+    if not result.built:
+        click.echo(f"Exists already (use --rebuild to build it again): {result.pdf_path}", err=True)
+    click.echo(result.pdf_path)
+
+
+@report_group.command("list")
+@click.option("--site", "site_slug", help="Site slug; default: this site's SITE_SLUG.")
+@with_appcontext
+def list_command(site_slug):
+    """List the built reports of a site: period, creation time, UUID and PDF."""
+    slug = site_slug or current_app.config["SITE_SLUG"]
+    for record in list_records(current_app.instance_path, slug):
+        click.echo(
+            f"{record['period']['key']:<24} {record['created']:<26} {record['uuid']}  "
+            f"{record['pdf']}"
+        )
+
+
+@report_group.command("due")
+@click.option(
+    "--today", type=click.DateTime(["%Y-%m-%d"]), help="Count as this day (default: today)."
+)
+@with_appcontext
+def due_command(today):
+    """Build the reports that are due (REPORT_SCHEDULE) and queue them for SYNC_TARGETS.
+
+    Missed periods since the first submission are caught up, at most the last twelve.
+    """
+    from ..db import prepare_database
+    from ..models import utcnow
+    from ..reports.due import build_due_reports, report_day
+    from ..sync.outbox import enqueue_reports, register_targets
+
+    prepare_database(current_app._get_current_object())
+    day = today.date() if today else report_day(utcnow(), current_app.config["REPORT_HOUR"])
+    with db.connection_context():
+        register_targets()  # first: what this run builds is sent to every target
+        try:
+            built = build_due_reports(day)
+        except ReportError as error:
+            raise click.ClickException(str(error)) from None
+        queued = enqueue_reports()
+    folder = reports_dir(current_app.instance_path, current_app.config["SITE_SLUG"])
+    for record in built:
+        path = os.path.join(folder, record["pdf"])
+        click.echo(f"Bericht {record['period']['label']} erstellt: {path}")
+    if not built:
+        click.echo("Kein Bericht fällig: die fälligen Berichte sind schon erstellt.")
+    for record, target in queued:
+        click.echo(f"In den Versand an {target}: {record['period']['label']}")

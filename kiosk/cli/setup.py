@@ -1,0 +1,128 @@
+"""Setting up and running a kiosk: `kiosk init`, `serve`, `forms check` and `demo`."""
+
+import os
+import secrets
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from ..db import prepare_database
+from ..extensions import db
+from ..maintenance.backup import hold_server_lock
+from ..views.security import waitress_options
+
+CONFIG_TEMPLATE = '''\
+"""Settings of this Treffpunkt's kiosk; every setting and its default is listed in the README."""
+
+SECRET_KEY = "{secret}"
+SITE_SLUG = "mittendrin"
+SITE_NAME = "Treffpunkt Mittendrin"
+'''
+
+
+def write_instance_config(app: Flask) -> bool:
+    """Create instance/config.py with a random SECRET_KEY unless it exists; True if created."""
+    path = os.path.join(app.instance_path, "config.py")
+    if os.path.exists(path):
+        return False
+    with open(path, "x", encoding="utf-8") as config_file:
+        config_file.write(CONFIG_TEMPLATE.format(secret=secrets.token_hex(32)))
+    os.chmod(path, 0o600)
+    app.config.from_pyfile(path)
+    return True
+
+
+@click.command("init")
+@with_appcontext
+def init_command():
+    """Create the instance folder, its config with a secret key, and the database."""
+    app = current_app._get_current_object()
+    if write_instance_config(app):
+        click.echo(f"Wrote {os.path.join(app.instance_path, 'config.py')} with a new SECRET_KEY.")
+    applied = prepare_database(app)
+    for name in applied:
+        click.echo(f"Applied migration {name}.")
+    first_admin = create_first_admin()
+    if first_admin:
+        name, password = first_admin
+        click.echo(f"Created the first admin {name!r} with the one-time password: {password}")
+        click.echo("It must be changed at the first login at /review/login.")
+    click.echo(f"Instance ready: {app.instance_path}")
+
+
+def create_first_admin() -> tuple[str, str] | None:
+    """On an instance without accounts, an admin with a random one-time password."""
+    from ..models import User
+    from ..review.auth import create_user, new_password
+
+    with db.connection_context():
+        if User.select().exists():
+            return None
+        password = new_password()
+        create_user("admin", password, "admin", must_change=True)
+    return "admin", password
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, help="Port to listen on.")
+@click.option("--threads", default=8, show_default=True, help="Worker threads of waitress.")
+@with_appcontext
+def serve_command(host, port, threads):
+    """Serve the kiosk with waitress (applies pending migrations first)."""
+    import waitress
+
+    from ..scheduler import start_scheduler
+
+    app = current_app._get_current_object()
+    if not app.config.get("SECRET_KEY"):
+        raise click.ClickException("No SECRET_KEY: run `kiosk init` first.")
+    prepare_database(app)
+    click.echo(f"Mittendrin kiosk on http://{host}:{port}/ (instance {app.instance_path})")
+    hold_server_lock(app)  # `kiosk restore` refuses while a server holds it
+    start_scheduler(app)  # due reports, delivery, heartbeats, nightly purge and backup
+    waitress.serve(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="mittendrin",
+        **waitress_options(app.config),
+    )
+
+
+@click.group("forms")
+def forms_group():
+    """Form definitions in forms/*.toml."""
+
+
+@forms_group.command("check")
+@with_appcontext
+def forms_check_command():
+    """Check every form definition; exit 1 and name file and field on any problem."""
+    from ..formspec import check_forms, load_forms
+
+    problems = check_forms(current_app.config["FORMS_DIR"])
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    if problems:
+        sys.exit(1)
+    for spec in load_forms(current_app.config["FORMS_DIR"]).values():
+        click.echo(f"ok: {spec.slug} (version {spec.version_hash}, {len(spec.fields)} fields)")
+
+
+@click.command("demo")
+@click.option("--count", default=400, show_default=True, help="How many submissions.")
+@click.option("--months", default=6, show_default=True, help="Spread over this many months back.")
+@click.option("--seed", default=2026, show_default=True, help="Random seed, for repeatable data.")
+@with_appcontext
+def demo_command(count, months, seed):
+    """Fill the database with a realistic mix of demo submissions."""
+    from ..visitor.demo import fill_demo_data
+
+    prepare_database(current_app._get_current_object())
+    with db.connection_context():
+        made = fill_demo_data(current_app.extensions["kiosk_forms"], count, months, seed)
+    click.echo(f"Stored {made} demo submissions over {months} months.")

@@ -1,0 +1,101 @@
+"""WTForms for one kiosk step: a form whose one field, `answer`, asks a Field's question."""
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from flask_wtf import FlaskForm
+from wtforms import fields as wtforms_fields
+from wtforms import widgets
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
+
+from .answers import CONSENT_GIVEN, InvalidAnswer
+
+if TYPE_CHECKING:
+    from .spec import Field
+
+
+def answer_form(
+    field: "Field", translate: Callable[[str], str], formdata=None, value=None
+) -> FlaskForm:
+    """A form with one field, `answer`, filled from `formdata` or else from the stored `value`."""
+
+    class AnswerForm(FlaskForm):
+        answer = _answer_field(field, translate)
+
+    if formdata is not None:
+        return AnswerForm(formdata=formdata)
+    return AnswerForm(formdata=None, answer=_prefill(field, value))
+
+
+def _prefill(field: "Field", value):
+    if field.type == "multiple" and isinstance(value, str):
+        return [value]
+    return value
+
+
+def _answer_field(field: "Field", translate: Callable[[str], str]):
+    common = {
+        "label": translate(field.label),
+        "description": translate(field.help) if field.help else "",
+        "validators": [_validator(field, translate)],
+    }
+    if field.type in ("single", "yesno", "rating"):
+        return wtforms_fields.RadioField(
+            choices=_choices(field, translate), validate_choice=False, **common
+        )
+    if field.type == "multiple":
+        return wtforms_fields.SelectMultipleField(
+            choices=_choices(field, translate),
+            validate_choice=False,
+            widget=widgets.ListWidget(prefix_label=False),
+            option_widget=widgets.CheckboxInput(),
+            **common,
+        )
+    if field.type == "consent":
+        return _ConsentField(**common)
+    return _typed_field(field, common)
+
+
+def _typed_field(field: "Field", common: dict):
+    """The field for an answer the visitor types or picks from a calendar."""
+    # No browser autofill: the tablet is shared, so it would offer the last visitor's entries.
+    typed = {"render_kw": {"autocomplete": "off"}}
+    if field.type == "textarea":
+        typed["render_kw"]["maxlength"] = field.max_length
+        return wtforms_fields.TextAreaField(**common, **typed)
+    if field.type in ("number", "year"):
+        typed["render_kw"]["inputmode"] = "numeric"
+    elif field.type == "date":
+        typed["widget"] = widgets.DateInput()
+    else:
+        typed["render_kw"]["maxlength"] = field.max_length
+    return wtforms_fields.StringField(**common, **typed)
+
+
+def _choices(field: "Field", translate: Callable[[str], str]) -> list[SelectChoice]:
+    return [SelectChoice(option.value, translate(option.label)) for option in field.options]
+
+
+def _validator(field: "Field", translate: Callable[[str], str]):
+    # WTForms' own validators are not used: their messages are English.
+    def validate_answer(form, wtforms_field):
+        try:
+            field.clean(wtforms_field.data)
+        except InvalidAnswer as problem:
+            raise ValidationError(field.message(problem.key, translate)) from None
+
+    return validate_answer
+
+
+class _ConsentField(wtforms_fields.StringField):
+    """A checkbox whose value is "yes"; an unticked box sends nothing."""
+
+    widget = widgets.CheckboxInput()
+
+    @property
+    def checked(self) -> bool:
+        return self.data == CONSENT_GIVEN
+
+    def _value(self) -> str:
+        return CONSENT_GIVEN

@@ -1,0 +1,1 @@
+"""Keeping the site's data in shape: deletion deadlines (retention) and backups."""

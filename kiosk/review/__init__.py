@@ -1,0 +1,1 @@
+"""Volunteers' work on site: inbox queries, casework, follow-up of needs, export, accounts."""

@@ -1,0 +1,126 @@
+"""Browser security and request limits: response headers, cookie flags, body, field and URL sizes.
+
+The kiosk is a shared device in a public room: nothing may be cached for the next person, no
+page may be framed or load anything from elsewhere, and no request may be large enough to tie
+up the small server. waitress gets matching limits, so a hostile body is cut off before it is
+read into memory.
+"""
+
+from flask import Flask, abort, current_app, request
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.routing import IntegerConverter
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    )
+)
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "camera",
+        "microphone",
+        "geolocation",
+        "payment",
+        "usb",
+        "serial",
+        "display-capture",
+    )
+)
+HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": PERMISSIONS_POLICY,
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+# waitress reads a body fully before the app sees it; above this many times the app's own
+# limit it refuses the request itself (plain text), below it the app answers with its 413 page
+# in the visitor's language.
+WAITRESS_BODY_FACTOR = 2
+
+
+class DatabaseInteger(IntegerConverter):
+    """`<int:…>` only up to SQLite's largest integer: a longer number is an unknown page (404),
+    not an overflow deep in the database driver (500)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie session, marked Secure whenever the request came over HTTPS.
+
+    Behind a reverse proxy, waitress takes the scheme from X-Forwarded-Proto only when
+    TRUSTED_PROXY names that proxy, so a visitor cannot make a plain-HTTP cookie "secure".
+    """
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+
+
+def add_security_headers(response):
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.endpoint != "static":
+        # The one place that forbids caching: answers, names and notes must never come back
+        # from a cache for the next person; only static files (styles, fonts, scripts,
+        # pictograms) may be cached.
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def refuse_long_urls():
+    if len(request.full_path) > current_app.config["MAX_URL_LENGTH"]:
+        abort(414)
+
+
+def refuse_too_many_fields():
+    """Werkzeug counts parts only in multipart bodies; count url-encoded fields here too.
+
+    Only url-encoded bodies are read here: a multipart upload is read by its view, after the
+    view's own size limit is set (the hub's report uploads).
+    """
+    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+        parts = sum(len(values) for _, values in request.form.lists())
+        if parts > current_app.config["MAX_FORM_PARTS"]:
+            abort(413)
+
+
+def largest_body(config) -> int:
+    """The largest body the app accepts: on a hub, report uploads may be larger."""
+    limit = config["MAX_CONTENT_LENGTH"]
+    if config.get("ROLE") == "hub":
+        limit = max(limit, config.get("HUB_MAX_REPORT_BYTES") or 0)
+    return limit
+
+
+def waitress_options(config) -> dict:
+    """Limits and proxy trust for `waitress.serve`, matching the app's own limits."""
+    options = {
+        "max_request_body_size": largest_body(config) * WAITRESS_BODY_FACTOR,
+        "max_request_header_size": config["MAX_REQUEST_HEADER_BYTES"],
+    }
+    if config.get("TRUSTED_PROXY"):
+        options |= {
+            "trusted_proxy": config["TRUSTED_PROXY"],
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+            "clear_untrusted_proxy_headers": True,
+        }
+    return options
+
+
+def init_app(app: Flask) -> None:
+    """Before the blueprints: their rules take the `int` converter from the map when added."""
+    app.url_map.converters["int"] = DatabaseInteger
+    app.session_interface = SessionInterface()
+    # Before the CSRF check and the form parsing of every other hook.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_long_urls)
+    app.before_request(refuse_too_many_fields)
+    app.after_request(add_security_headers)
