@@ -16,7 +16,8 @@ test: $(VENV)/.installed-test $(COMPILED) browser
 	$(BIN)/ruff format --check .
 	$(BIN)/kiosk forms check
 	$(BIN)/kiosk translations check
-	$(BIN)/python -m pytest
+# One pytest worker per core; each test file stays on one worker, which sets its servers up once.
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 screenshots: $(VENV)/.installed-test $(COMPILED) browser
 	$(BIN)/python tests/screenshots.py
@@ -25,6 +26,7 @@ bench: $(VENV)/.installed-test $(COMPILED) run-packages
 	$(BIN)/python bench/submit_bench.py
 	$(BIN)/python bench/report_bench.py
 	$(BIN)/python bench/hub_bench.py
+	$(BIN)/python bench/review_bench.py
 
 lint format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .

@@ -1,29 +1,38 @@
 """Feedback forms submitted per second and step latency of `kiosk serve`, next to a bare Flask app.
 
-Two loads of the same shape, one after the other, each over real HTTP on 127.0.0.1:
+Two servers, one after the other, each over real HTTP on 127.0.0.1 and each under two loads:
+N concurrent clients (default 10), then a lone visitor (`--lone-seconds`).
 
 1. `kiosk serve` (tests/server.py's KioskServer: `kiosk init` + `kiosk serve`, waitress with its
-   default 8 threads, on a fresh instance in a temporary folder). N concurrent clients (threads,
-   each with its own connection and cookies) fill in the feedback form again and again:
-   language page, start, every step, summary, submit, thank-you.
-2. bench/hello_app.py (Flask "hello" on waitress, 8 threads). N clients do GET / + POST /echo.
+   default 8 threads, on a fresh instance in a temporary folder), from this checkout or from
+   `--code DIR` (another checkout's `kiosk` package, first on PYTHONPATH). Each client (a
+   thread with its own connection and cookies, asking for compressed answers as Chromium does)
+   fills in the feedback form again and again: language page, start, every step, summary,
+   submit, thank-you.
+2. bench/hello_app.py (Flask "hello" on waitress, 8 threads). Each client does GET / + POST /echo.
 
 What is counted (only what finishes inside the measuring window, after the warm-up):
-- kiosk "step": one POST of an answer plus following its 303 to the next step (or the summary),
-  timed from sending the POST until the body of the next page has been read: two requests.
-- kiosk "submit": POST submit plus following its 303 to the thank-you page: two requests.
-- hello "pair": GET / plus POST /echo, also two requests; "get" and "post" alone.
-- submissions/s: thank-you pages received per second.
+- kiosk "step": the POST of an answer until the next step (or the summary) has been read:
+  one request when the kiosk answers htmx with the next page at once, two when it answers 303
+  and the page is fetched (without htmx, or older code). The HTTP requests are counted.
+- kiosk "submit": POST submit until the thank-you page has been read.
+- hello "pair": GET / plus POST /echo, two requests: the floor under a step.
+- forms/s: thank-you pages received per second; server CPU per form from /proc.
 - Afterwards every submission row in the database is compared with the thank-yous received.
 
-Timings never make this fail: it exits 1 only when a request failed or rows != thank-yous.
+At the end, each goal of the issue "Fast on a Raspberry Pi" (part 1) is printed with the
+figure measured, its floor from the same run and the ratio. Timings never make this fail: it
+exits 1 only when a request failed or rows != thank-yous.
 
-    .venv/bin/python bench/submit_bench.py [--seconds 20] [--warmup 3] [--clients 10]
+    .venv/bin/python bench/submit_bench.py [--seconds 20] [--lone-seconds 10] [--warmup 3]
+        [--clients 10] [--code DIR]
 """
 
 import argparse
 import contextlib
+import gzip
 import http.client
+import importlib.util
 import json
 import os
 import platform
@@ -37,6 +46,7 @@ import tempfile
 import threading
 import time
 import uuid
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import metadata
@@ -61,7 +71,12 @@ ANSWERS = (
 )
 SERVER_THREADS = 8  # `kiosk serve` default; the hello app gets the same
 # HTTP requests behind each timed operation (a 303 and the page it points to are two).
-REQUESTS = {"choose": 1, "start": 2, "step": 2, "submit": 2, "get": 1, "post": 1, "pair": 0}
+# The issue's goals: step latency and CPU against the floors, forms/s against the run before.
+GOAL_STEP_RATIO = 2.5  # step p95 (10 clients) and lone step p50, times the hello GET+POST
+GOAL_CPU_MS_PER_FORM = 15.0
+GOAL_FORMS_FACTOR = 5.0
+FORMS_PER_S_BEFORE = 21.9  # 10 clients, commit 5af96ed (docs/performance.md, 2026-11-25)
+TIMES = "\N{MULTIPLICATION SIGN}"
 TOKEN = re.compile(r'name="csrf[-_]token" (?:content|value)="([^"]+)"')
 UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 THANKS = re.compile(rf"^/{LANG}/thanks/([0-9a-f-]{{36}})$")
@@ -82,18 +97,22 @@ class TimeUp(Exception):
 class KeepAliveVisitor:
     """HttpVisitor's interface over one keep-alive connection, with cookies and redirects by hand.
 
-    Like the kiosk's browser it keeps its connection open and, with `htmx`, sends HX-Request on
-    the boosted requests (so the kiosk answers with the page's <main> fragment). urllib opens a
-    new connection per request instead, which costs the client (on the server's cores) more CPU.
+    Like the kiosk's browser it keeps its connection open, asks for compressed answers as
+    Chromium does (`accept_encoding`; the server then spends CPU on compressing, as it does for
+    the kiosk) and, with `htmx`, sends HX-Request on the boosted requests (so the kiosk answers
+    with the page's <main> fragment). urllib opens a new connection per request instead, which
+    costs the client (on the server's cores) more CPU.
     """
 
-    def __init__(self, base_url: str, htmx: bool = True):
+    def __init__(self, base_url: str, htmx: bool = True, accept_encoding: str = ""):
         parts = urlsplit(base_url)
         self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=TIMEOUT)
         self.htmx = htmx
+        self.accept_encoding = accept_encoding
         self.cookies: dict[str, str] = {}
         self.token = ""
         self.url = ""
+        self.sent = 0  # HTTP requests of the last operation (redirects followed included)
 
     def close(self):
         self.connection.close()
@@ -106,10 +125,12 @@ class KeepAliveVisitor:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         if htmx:
             headers["HX-Request"] = "true"
+        if self.accept_encoding:
+            headers["Accept-Encoding"] = self.accept_encoding
         try:
             self.connection.request(method, path, body=body, headers=headers)
             response = self.connection.getresponse()
-            content = response.read()
+            content = decoded(response.read(), response.headers.get("Content-Encoding"))
         except (OSError, http.client.HTTPException):
             self.connection.close()
             raise
@@ -123,8 +144,10 @@ class KeepAliveVisitor:
         if data is not None:
             method = "POST"
             body = urlencode({"csrf_token": self.token, **data}, doseq=True).encode()
+        self.sent = 0
         for _ in range(MAX_REDIRECTS + 1):
             response, content = self.send(method, path, body, self.htmx and boosted)
+            self.sent += 1
             if response.status not in (301, 302, 303, 307, 308):
                 break
             location = urlsplit(response.headers.get("Location", ""))
@@ -133,7 +156,9 @@ class KeepAliveVisitor:
                 method, body = "GET", None
         else:
             raise RequestFailed(f"more than {MAX_REDIRECTS} redirects, last to {path}")
-        self.url = path
+        # An htmx answer may be the next page itself, with the URL the browser shows for it.
+        pushed = response.headers.get("HX-Push-Url")
+        self.url = pushed if pushed and pushed != "false" else path
         if response.status >= 400:
             raise RequestFailed(f"HTTP {response.status} for {method} {path}")
         html = content.decode()
@@ -143,11 +168,35 @@ class KeepAliveVisitor:
         return response.status, html
 
 
+def decoded(content: bytes, encoding: str | None) -> bytes:
+    """A body as it was before the server compressed it."""
+    if encoding == "gzip":
+        return gzip.decompress(content)
+    if encoding == "deflate":
+        return zlib.decompress(content)
+    if encoding == "br":
+        import brotli  # fonttools[woff] brings it; only asked for when importable
+
+        return brotli.decompress(content)
+    if encoding not in (None, "", "identity"):
+        raise RequestFailed(f"unexpected Content-Encoding {encoding!r}")
+    return content
+
+
+def browser_encodings() -> str:
+    """What Chromium sends as Accept-Encoding (without zstd), Brotli only if it can be read."""
+    return "gzip, deflate, br" if importlib.util.find_spec("brotli") else "gzip, deflate"
+
+
 class UrllibVisitor(HttpVisitor):
     """tests/server.py's HttpVisitor as it is: urllib, a new connection per request, full pages."""
 
+    sent = 0
+
     def request(self, path, data=None, boosted=True):
-        return super().request(path, data)
+        answer = super().request(path, data)
+        self.sent = 1 if self.url == path else 2  # urllib followed a redirect by itself
+        return answer
 
     def close(self):
         pass
@@ -162,7 +211,7 @@ class Client(threading.Thread):
         self.walk = walk
         self.deadline = deadline
         self.stop = stop
-        self.records: list[tuple[str, float, float]] = []  # (kind, ended, seconds)
+        self.records: list[tuple[str, float, float, int]] = []  # (kind, ended, s, requests)
         self.thanks: list[tuple[float, str]] = []  # (ended, submission UUID as hex)
         self.errors: list[str] = []
 
@@ -194,7 +243,7 @@ class Client(threading.Thread):
         began = time.perf_counter()
         visitor.request(path, data, boosted)
         ended = time.perf_counter()
-        self.records.append((kind, ended, ended - began))
+        self.records.append((kind, ended, ended - began, visitor.sent))
         return ended - began
 
 
@@ -219,7 +268,7 @@ def walk_hello(client: Client, visitor) -> None:
     """GET / and POST /echo, the same two round trips as a kiosk step."""
     get = client.timed("get", visitor, "/", boosted=False)
     post = client.timed("post", visitor, "/echo", {"answer": "4"}, boosted=False)
-    client.records.append(("pair", client.records[-1][1], get + post))
+    client.records.append(("pair", client.records[-1][1], get + post, 0))
 
 
 def process_cpu_seconds(pid: int) -> float | None:
@@ -333,11 +382,25 @@ class Load:
     machine_cpu: float | None  # every process on the machine, bench and server included
 
     def durations(self, kind: str) -> list[float]:
-        return sorted(seconds for k, _, seconds in self.records if k == kind)
+        return sorted(seconds for k, _, seconds, _ in self.records if k == kind)
+
+    @property
+    def requests(self) -> int:
+        return sum(sent for _, _, _, sent in self.records)
 
     @property
     def requests_per_second(self) -> float:
-        return sum(REQUESTS[k] for k, _, _ in self.records) / self.seconds
+        return self.requests / self.seconds
+
+    @property
+    def forms_per_second(self) -> float:
+        return len(self.thanks) / self.seconds
+
+    def cpu_ms_per(self, count: float) -> float | None:
+        """Server CPU milliseconds per form (count = forms) or per request (count = requests)."""
+        if self.server_cpu is None or not count:
+            return None
+        return self.server_cpu / count * 1000
 
 
 def run_load(server_pid, make_visitor, walk, clients, warmup, seconds) -> Load:
@@ -490,92 +553,282 @@ def cores(seconds: float | None, window: float) -> str:
     return "-" if seconds is None else f"{seconds / window:.2f}"
 
 
-def report(args, info: dict, kiosk: Load, hello: Load, rows_check: dict, fsync) -> dict:
-    """Print the figures; return them for --json."""
-    k = quantiles(kiosk, ("step", "submit", "start", "choose"))
-    h = quantiles(hello, ("pair", "get", "post"))
-    submissions = len(kiosk.thanks) / kiosk.seconds
-    kiosk_rps, hello_rps = kiosk.requests_per_second, hello.requests_per_second
+@dataclass
+class Runs:
+    """One server's loads: N clients, then a lone visitor (None with --lone-seconds 0)."""
 
-    def cell(value):
-        return "-" if value is None else f"{value:.1f}"
+    crowd: Load
+    lone: Load | None
 
-    def share(a, b):
-        return "-" if a is None or not b else f"{a / b:.2f}"
+    @property
+    def all_thanks(self) -> list:
+        return self.crowd.all_thanks + (self.lone.all_thanks if self.lone else [])
 
+    @property
+    def errors(self) -> list:
+        return self.crowd.errors + (self.lone.errors if self.lone else [])
+
+
+def measure(server_pid: int, make_visitor, walk, args) -> Runs:
+    crowd = run_load(server_pid, make_visitor, walk, args.clients, args.warmup, args.seconds)
+    lone = None
+    if args.lone_seconds:
+        lone = run_load(server_pid, make_visitor, walk, 1, args.warmup, args.lone_seconds)
+    return Runs(crowd, lone)
+
+
+# --- Which code is measured ------------------------------------------------------------------
+
+
+def serve_code_from(code: Path) -> None:
+    """Make every server process import `kiosk` from the checkout `code`: first on PYTHONPATH,
+    and no current folder in front of it (PYTHONSAFEPATH), wherever the bench was started."""
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        part for part in (str(code), os.environ.get("PYTHONPATH")) if part
+    )
+    os.environ["PYTHONSAFEPATH"] = "1"
+
+
+def code_under_test(code: Path) -> dict:
+    """The checkout the server runs: folder, git revision, uncommitted changes, and where a
+    child process really imports `kiosk` from (a check of `serve_code_from`)."""
+
+    def git(*arguments) -> str:
+        # Read-only: --no-optional-locks keeps `git status` from rewriting the index.
+        command = ["git", "--no-optional-locks", "-C", str(code), *arguments]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=30)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    probe = "import os, kiosk; print(os.path.dirname(os.path.abspath(kiosk.__file__)))"
+    with tempfile.TemporaryDirectory() as elsewhere:
+        imported = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, cwd=elsewhere, timeout=60
+        ).stdout.strip()
+    changed = git("status", "--porcelain", "--", "kiosk", "templates", "static", "forms")
+    return {
+        "dir": str(code),
+        "rev": git("rev-parse", "--short", "HEAD") or "(no git revision)",
+        "uncommitted_changes": bool(changed),
+        "kiosk_imported_from": imported,
+    }
+
+
+# --- Figures and goals -----------------------------------------------------------------------
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    return None if a is None or not b else a / b
+
+
+def goals(args, kiosk: Runs, hello: Runs) -> list[dict]:
+    """Each goal of the issue: the figure, its floor from this run, the ratio and the goal."""
+    crowd = quantiles(kiosk.crowd, ("step",)), quantiles(hello.crowd, ("pair",))
+    listed = [
+        {
+            "goal": f"step p95, {args.clients} clients",
+            "unit": "ms",
+            "value": crowd[0]["step_p95_ms"],
+            "floor": crowd[1]["pair_p95_ms"],
+            "floor_is": "hello GET+POST p95",
+            "most": GOAL_STEP_RATIO,
+        }
+    ]
+    if kiosk.lone and hello.lone:
+        lone = quantiles(kiosk.lone, ("step",)), quantiles(hello.lone, ("pair",))
+        listed.append(
+            {
+                "goal": "lone-visitor step p50",
+                "unit": "ms",
+                "value": lone[0]["step_p50_ms"],
+                "floor": lone[1]["pair_p50_ms"],
+                "floor_is": "hello GET+POST p50, 1 client",
+                "most": GOAL_STEP_RATIO,
+            }
+        )
+    forms = len(kiosk.crowd.thanks)
+    per_form = kiosk.crowd.requests / forms if forms else None
+    hello_per_request = hello.crowd.cpu_ms_per(hello.crowd.requests)
+    listed.append(
+        {
+            "goal": "server CPU per feedback form",
+            "unit": "ms",
+            "value": kiosk.crowd.cpu_ms_per(forms),
+            "floor": hello_per_request * per_form if hello_per_request and per_form else None,
+            "floor_is": f"hello CPU per request x {per_form or 0:.1f} requests per form",
+            "most_absolute": GOAL_CPU_MS_PER_FORM,
+        }
+    )
+    listed.append(
+        {
+            "goal": f"forms/s, {args.clients} clients",
+            "unit": "/s",
+            "value": kiosk.crowd.forms_per_second,
+            "floor": args.before_forms_per_s,
+            "floor_is": "forms/s before (docs/performance.md)",
+            "least": GOAL_FORMS_FACTOR,
+            "ceiling": hello.crowd.requests_per_second / per_form if per_form else None,
+        }
+    )
+    for goal in listed:
+        goal["ratio"] = ratio(goal["value"], goal["floor"])
+        goal["met"] = goal_met(goal)
+    return listed
+
+
+def goal_met(goal: dict) -> bool | None:
+    if "most_absolute" in goal:
+        return None if goal["value"] is None else goal["value"] <= goal["most_absolute"]
+    if goal["ratio"] is None:
+        return None
+    if "most" in goal:
+        return goal["ratio"] <= goal["most"]
+    return goal["ratio"] >= goal["least"]
+
+
+def goal_line(goal: dict) -> str:
+    def figure(value):
+        if value is None:
+            return "-"
+        return f"{value:.1f} ms" if goal["unit"] == "ms" else f"{value:.1f}/s"
+
+    verdict = {True: "met", False: "NOT met", None: "not measured"}[goal["met"]]
+    value, floor, times = figure(goal["value"]), figure(goal["floor"]), goal["ratio"]
+    times = "-" if times is None else f"{times:.2f}{TIMES}"
+    if "most_absolute" in goal:
+        return (
+            f"{goal['goal']}: {value} (goal ≤ {goal['most_absolute']:g} ms) {verdict};"
+            f" floor {floor} ({goal['floor_is']}) = {times}"
+        )
+    if "least" in goal:
+        ceiling = figure(goal["ceiling"])
+        return (
+            f"{goal['goal']}: {value} vs {floor} before = {times} (goal ≥ {goal['least']:g}{TIMES})"
+            f" {verdict}; the hello app's requests/s would allow {ceiling}"
+        )
+    return (
+        f"{goal['goal']}: {value} vs floor {floor} ({goal['floor_is']}) = {times}"
+        f" (goal ≤ {goal['most']:g}{TIMES}) {verdict}"
+    )
+
+
+def cell(value) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def share(a, b) -> str:
+    return "-" if a is None or not b else f"{a / b:.2f}"
+
+
+def latency_rows(kiosk: Load, hello: Load, kinds: tuple[str, ...]) -> list[tuple]:
+    k, h = quantiles(kiosk, ("step", "submit", "start")), quantiles(hello, ("pair", "get", "post"))
     rows = [
         ("", "kiosk serve", "hello app", "kiosk/hello"),
-        ("HTTP requests/s", f"{kiosk_rps:.0f}", f"{hello_rps:.0f}", share(kiosk_rps, hello_rps)),
+        (
+            "HTTP requests/s",
+            f"{kiosk.requests_per_second:.0f}",
+            f"{hello.requests_per_second:.0f}",
+            share(kiosk.requests_per_second, hello.requests_per_second),
+        ),
     ]
-    for name in ("p50", "p95"):
-        a, b = k[f"step_{name}_ms"], h[f"pair_{name}_ms"]
-        rows.append((f"step | GET+POST {name} ms", cell(a), cell(b), share(a, b)))
-    for name in ("p50", "p95"):
-        a, b = k[f"submit_{name}_ms"], h[f"pair_{name}_ms"]
-        rows.append((f"submit | GET+POST {name} ms", cell(a), cell(b), share(a, b)))
-    rows.append(("submissions/s (thank-yous)", f"{submissions:.1f}", "", ""))
+    for kind in kinds:
+        for name in ("p50", "p95"):
+            a, b = k[f"{kind}_{name}_ms"], h[f"pair_{name}_ms"]
+            rows.append((f"{kind} | GET+POST {name} ms", cell(a), cell(b), share(a, b)))
+    forms = len(kiosk.thanks)
+    rows.append(("forms/s (thank-yous)", f"{kiosk.forms_per_second:.1f}", "", ""))
+    rows.append(("HTTP requests per form", cell(kiosk.requests / forms if forms else None), "", ""))
     rows.append(
         ("start p50 / p95 ms", f"{cell(k['start_p50_ms'])} / {cell(k['start_p95_ms'])}", "", "")
     )
     rows.append(
         ("hello GET, POST p50 ms", "", f"{cell(h['get_p50_ms'])}, {cell(h['post_p50_ms'])}", "")
     )
-    cpu_rows = [
-        ("CPU in the window", "kiosk serve", "hello app"),
-        (
-            "server process, cores busy",
-            cores(kiosk.server_cpu, kiosk.seconds),
-            cores(hello.server_cpu, hello.seconds),
-        ),
-        (
-            "bench clients, cores busy",
-            cores(kiosk.client_cpu, kiosk.seconds),
-            cores(hello.client_cpu, hello.seconds),
-        ),
-    ]
-    cpu_rows.append(
-        (
-            "other processes, cores busy",
-            cores(others(kiosk), kiosk.seconds),
-            cores(others(hello), hello.seconds),
-        )
-    )
-    if kiosk.server_cpu is not None and kiosk.thanks and hello.server_cpu is not None:
-        per_form = kiosk.server_cpu / len(kiosk.thanks) * 1000
-        per_request = hello.server_cpu / max(1, hello_rps * hello.seconds) * 1000
-        cpu_rows.append(
-            ("server CPU ms per form | request", f"{per_form:.1f}", f"{per_request:.2f}")
-        )
+    return rows
 
+
+def cpu_rows(args, kiosk: Runs, hello: Runs) -> list[tuple]:
+    """CPU in each measuring window: a column per server and load."""
+    columns = [(f"kiosk {args.clients}", kiosk.crowd), (f"hello {args.clients}", hello.crowd)]
+    if kiosk.lone and hello.lone:
+        columns += [("kiosk 1", kiosk.lone), ("hello 1", hello.lone)]
+    rows = [("CPU in the window (clients)", *(name for name, _ in columns))]
+    for label, figure in (
+        ("server process, cores busy", lambda load: cores(load.server_cpu, load.seconds)),
+        ("bench clients, cores busy", lambda load: cores(load.client_cpu, load.seconds)),
+        ("other processes, cores busy", lambda load: cores(others(load), load.seconds)),
+    ):
+        rows.append((label, *(figure(load) for _, load in columns)))
+    per = [
+        cell(load.cpu_ms_per(len(load.thanks)))
+        if name.startswith("kiosk")
+        else f"{load.cpu_ms_per(load.requests) or 0:.2f}"
+        for name, load in columns
+    ]
+    rows.append(("server CPU ms per form (hello: request)", *per))
+    return rows
+
+
+def load_figures(load: Load | None, kinds: tuple[str, ...]) -> dict | None:
+    if load is None:
+        return None
+    forms = len(load.thanks)
+    return {
+        "clients_seconds": load.seconds,
+        "forms_per_s": round(load.forms_per_second, 2),
+        "requests_per_s": round(load.requests_per_second, 1),
+        "requests_per_form": round(load.requests / forms, 2) if forms else None,
+        **quantiles(load, kinds),
+        "server_cpu_s": rounded(load.server_cpu),
+        "server_cpu_ms_per_form": rounded(load.cpu_ms_per(forms)),
+        "server_cpu_ms_per_request": rounded(load.cpu_ms_per(load.requests)),
+        "client_cpu_s": rounded(load.client_cpu),
+        "other_cpu_s": rounded(others(load)),
+    }
+
+
+def report(args, info: dict, code: dict, kiosk: Runs, hello: Runs, check: dict, fsync) -> dict:
+    """Print the figures and the goals; return them for --json."""
     mode = "full pages" if args.client == "urllib" or args.full_pages else "htmx fragments"
+    if args.client == "keepalive":
+        mode += f", Accept-Encoding {args.accept_encoding!r}"
     print()
     print(f"Mittendrin submit bench, {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
+    print(
+        f"code: {code['rev']}{' + uncommitted changes' if code['uncommitted_changes'] else ''}"
+        f" in {code['dir']} (kiosk imported from {code['kiosk_imported_from']})"
+    )
     print(
         f"machine: nproc {info['nproc']} ({info['cpu']}), {info['system']},"
         f" Python {info['python']}, SQLite {info['sqlite']}, Flask {info['flask']},"
         f" waitress {info['waitress']}, peewee {info['peewee']}"
     )
+    lone = f" + 1 client {args.lone_seconds:g} s" if args.lone_seconds else ""
     print(
         f"load: {args.clients} client{'s' if args.clients != 1 else ''} ({args.client}, {mode}),"
-        f" {SERVER_THREADS} waitress threads,"
-        f" {args.warmup:g} s warm-up + {args.seconds:g} s measured per server"
+        f" {SERVER_THREADS} waitress threads, {args.warmup:g} s warm-up +"
+        f" {args.seconds:g} s measured{lone} per server"
     )
     load1, load5, _ = info["loadavg_at_start"]
     print(
         f"4 KiB append + fdatasync in the instance folder: p50 {ms(fsync)} ms;"
         f" load average at start {load1:.2f} (1 min), {load5:.2f} (5 min)"
     )
-    print("step = POST answer + its 303 to the next page; GET+POST = hello pair (2 requests each)")
+    print("step = POST answer until the next page is read (1 request, or 2 with a 303);")
+    print("GET+POST = the hello app's pair of requests, the floor")
     print()
-    print(table(rows))
+    print(f"{args.clients} clients")
+    print(table(latency_rows(kiosk.crowd, hello.crowd, ("step", "submit"))))
+    if kiosk.lone and hello.lone:
+        print()
+        print("1 client")
+        print(table(latency_rows(kiosk.lone, hello.lone, ("step",))))
     print()
-    print(table(cpu_rows))
+    print(table(cpu_rows(args, kiosk, hello)))
     print()
-    check = rows_check
     equal = check["stored"] == check["thanks"] and not check["missing"] and not check["unexpected"]
     print(
         f"rows: {check['stored']} submissions stored, {check['thanks']} thank-yous received:"
-        f" {'equal' if equal else 'NOT EQUAL'} ({check['answers']} answer rows;"
+        f" {'equal' if equal else 'NOT EQUAL'}, also UUID by UUID ({check['answers']} answer rows;"
         f" {check['drafts']} unfinished drafts left)"
     )
     if not equal:
@@ -587,8 +840,15 @@ def report(args, info: dict, kiosk: Load, hello: Load, rows_check: dict, fsync) 
     for message in sorted(set(errors))[:10]:
         print(f"  {errors.count(message)}x {message}")
     print(f"waitress 'Task queue depth' warnings from kiosk serve: {check['queue_warnings']}")
+    listed = goals(args, kiosk, hello)
+    print()
+    print('goals (issue "Fast on a Raspberry Pi", part 1; floors measured in this run):')
+    for goal in listed:
+        print(f"  {goal_line(goal)}")
+    kinds = ("step", "submit", "start", "choose")
     return {
         "date": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "code": code,
         "machine": info,
         "load": {
             "clients": args.clients,
@@ -596,31 +856,42 @@ def report(args, info: dict, kiosk: Load, hello: Load, rows_check: dict, fsync) 
             "mode": mode,
             "warmup_s": args.warmup,
             "seconds": args.seconds,
+            "lone_seconds": args.lone_seconds,
         },
         "fdatasync_p50_ms": scaled(fsync),
         "kiosk": {
-            "submissions_per_s": round(submissions, 2),
-            "requests_per_s": round(kiosk_rps, 1),
-            **k,
-            "server_cpu_s": rounded(kiosk.server_cpu),
-            "client_cpu_s": rounded(kiosk.client_cpu),
-            "other_cpu_s": rounded(others(kiosk)),
+            "crowd": load_figures(kiosk.crowd, kinds),
+            "lone": load_figures(kiosk.lone, kinds),
         },
         "hello": {
-            "requests_per_s": round(hello_rps, 1),
-            **h,
-            "server_cpu_s": rounded(hello.server_cpu),
-            "client_cpu_s": rounded(hello.client_cpu),
-            "other_cpu_s": rounded(others(hello)),
+            "crowd": load_figures(hello.crowd, ("pair", "get", "post")),
+            "lone": load_figures(hello.lone, ("pair", "get", "post")),
         },
+        "goals": listed,
         "rows": check,
         "errors": len(errors),
     }
 
 
-def main() -> int:
+def stored_against_thanked(folder: str, kiosk: Runs) -> dict:
+    stored, answers, drafts = stored_rows(Path(folder) / "instance" / "kiosk.sqlite3")
+    thanked = {submission for _, submission in kiosk.all_thanks}
+    return {
+        "stored": len(stored),
+        "thanks": len(kiosk.all_thanks),
+        "missing": len(thanked - stored),
+        "unexpected": len(stored - thanked),
+        "answers": answers,
+        "drafts": drafts,
+    }
+
+
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=20, help="measured seconds per load")
+    parser.add_argument("--seconds", type=float, default=20, help="measured seconds, N clients")
+    parser.add_argument(
+        "--lone-seconds", type=float, default=10, help="then measured with 1 client (0: skip)"
+    )
     parser.add_argument("--warmup", type=float, default=3, help="seconds before measuring")
     parser.add_argument("--clients", type=int, default=10, help="concurrent clients")
     parser.add_argument(
@@ -632,62 +903,79 @@ def main() -> int:
     parser.add_argument(
         "--full-pages", action="store_true", help="keepalive: no HX-Request, whole pages"
     )
+    parser.add_argument(
+        "--code",
+        type=Path,
+        default=ROOT,
+        help="serve the kiosk package of this checkout (e.g. a git worktree); default: this one",
+    )
+    parser.add_argument(
+        "--before-forms-per-s",
+        type=float,
+        default=FORMS_PER_S_BEFORE,
+        help="forms/s with 10 clients before the work on speed, for the forms/s goal",
+    )
+    parser.add_argument(
+        "--accept-encoding",
+        default=browser_encodings(),
+        help='keepalive: Accept-Encoding to send, as Chromium does (default "%(default)s";'
+        ' "" asks for none)',
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
-    if not (0 < args.seconds <= 3600 and 0 <= args.warmup <= 600 and 1 <= args.clients <= 200):
-        parser.error("--seconds in (0, 3600], --warmup in [0, 600], --clients in [1, 200]")
+    if not (0 < args.seconds <= 3600 and 0 <= args.lone_seconds <= 3600):
+        parser.error("--seconds in (0, 3600], --lone-seconds in [0, 3600]")
+    if not (0 <= args.warmup <= 600 and 1 <= args.clients <= 200):
+        parser.error("--warmup in [0, 600], --clients in [1, 200]")
+    args.code = args.code.resolve()
+    if not (args.code / "kiosk" / "__init__.py").is_file():
+        parser.error(f"--code {args.code}: no kiosk package there")
+    return args
+
+
+def main() -> int:
+    args = arguments()
 
     def visitor_for(base_url):
         if args.client == "urllib":
             return lambda: UrllibVisitor(base_url, LANG)
-        return lambda: KeepAliveVisitor(base_url, htmx=not args.full_pages)
+        return lambda: KeepAliveVisitor(
+            base_url, htmx=not args.full_pages, accept_encoding=args.accept_encoding
+        )
 
     # SIGTERM ends the run like Ctrl-C: the finally blocks stop both servers.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    serve_code_from(args.code)
+    code = code_under_test(args.code)
     info = machine()
     kiosk_server = hello_server = None
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as folder:
         try:
             fsync = fsync_latency(folder)
-            print(f"kiosk serve: instance in {folder}, {args.clients} clients …", flush=True)
+            print(
+                f"kiosk serve ({code['rev']}, {code['dir']}): instance in {folder},"
+                f" {args.clients} clients …",
+                flush=True,
+            )
             kiosk_server = KioskServer(Path(folder) / "instance")
             kiosk_server.start()
             drain = StderrDrain(kiosk_server.process.stderr)
             if drain.stream is not None:  # else KioskServer logs to instance/serve.log
                 drain.start()
-            kiosk = run_load(
-                kiosk_server.process.pid,
-                visitor_for(kiosk_server.url),
-                walk_feedback,
-                args.clients,
-                args.warmup,
-                args.seconds,
+            kiosk = measure(
+                kiosk_server.process.pid, visitor_for(kiosk_server.url), walk_feedback, args
             )
-            stored, answers, drafts = stored_rows(Path(folder) / "instance" / "kiosk.sqlite3")
-            thanked = {submission for _, submission in kiosk.all_thanks}
-            db = {
-                "stored": len(stored),
-                "thanks": len(kiosk.all_thanks),
-                "missing": len(thanked - stored),
-                "unexpected": len(stored - thanked),
-                "answers": answers,
-                "drafts": drafts,
-            }
+            check = stored_against_thanked(folder, kiosk)
             stop_server(kiosk_server)
-            db["queue_warnings"] = drain.queue_warnings + queue_warnings_logged(
+            check["queue_warnings"] = drain.queue_warnings + queue_warnings_logged(
                 Path(folder) / "instance" / "serve.log"
             )
             print(f"hello app: {args.clients} clients …", flush=True)
             hello_server = HelloServer()
             hello_server.start()
             StderrDrain(hello_server.process.stderr).start()
-            hello = run_load(
-                hello_server.process.pid,
-                visitor_for(hello_server.url),
-                walk_hello,
-                args.clients,
-                args.warmup,
-                args.seconds,
+            hello = measure(
+                hello_server.process.pid, visitor_for(hello_server.url), walk_hello, args
             )
         except KeyboardInterrupt:
             print("\ninterrupted: servers stopped, no figures", file=sys.stderr)
@@ -697,12 +985,12 @@ def main() -> int:
                 stop_server(kiosk_server)
             if hello_server:
                 hello_server.stop()
-    figures = report(args, info, kiosk, hello, db, fsync)
+    figures = report(args, info, code, kiosk, hello, check, fsync)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    failed = kiosk.errors or hello.errors or db["stored"] != db["thanks"]
-    failed = failed or db["missing"] or db["unexpected"]
+    failed = kiosk.errors or hello.errors or check["stored"] != check["thanks"]
+    failed = failed or check["missing"] or check["unexpected"]
     return 1 if failed else 0
 
 

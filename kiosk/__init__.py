@@ -12,7 +12,7 @@ from . import cli, config, db, i18n, sync
 from .config import PROJECT_ROOT
 from .extensions import csrf
 from .formspec import load_forms as read_forms
-from .views import api, auth, errors, hub, kiosk, reports, review, security, templating
+from .views import api, assets, auth, errors, hub, kiosk, reports, review, security, templating
 from .views import sync as sync_views
 
 BLUEPRINTS = (kiosk.bp, auth.bp, review.bp, reports.bp, sync_views.bp, hub.bp, api.bp)
@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)
+    assets.init_app(app)
     templating.init_app(app)
     security.init_app(app)
     errors.init_app(app)

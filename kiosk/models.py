@@ -129,6 +129,9 @@ class Submission(BaseModel):
     status = CharField(default="new", index=True)
     assigned_to = DeferredForeignKey("User", null=True, on_delete="SET NULL")
 
+    class Meta:  # the inbox's order and filters in one index (migration 0005, review/inbox.py)
+        indexes = ((("created_at", "id", "status", "form_version", "lang"), False),)
+
     def answer_map(self) -> dict:
         """{field: value}, with the values of a multiple-choice field as a list."""
         answers: dict = {}
@@ -150,7 +153,7 @@ class Answer(BaseModel):
     personal = BooleanField(default=False)
 
     class Meta:
-        indexes = ((("field", "value"), False),)
+        indexes = ((("field", "value"), False), (("field", "submission"), False))  # 0005
 
 
 MODELS = (Site, FormVersion, Draft, Submission, Answer)

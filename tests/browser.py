@@ -159,6 +159,8 @@ def open_form(page: Page, base_url: str, lang: str, form: str) -> None:
     page.goto(base_url + "/")
     page.locator(f'a.language[lang="{lang}"]').click()
     expect(page.locator("main.choose")).to_be_visible()
+    # The deferred scripts (htmx) run only now: a tap before them is a plain POST, no swap.
+    page.wait_for_load_state("load")
     mark_page(page)
     swap(page, page.locator(f'form[action$="/{form}/"] button').click)
     assert step_name(page), page.url

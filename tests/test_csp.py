@@ -39,13 +39,38 @@ EXCLUDED = {
 LEAVES_BY_ITSELF = {"kiosk.offline_page": "/"}
 # The same template in every language: two (one left-to-right, one right-to-left) are enough.
 FEWER = {"kiosk.offline_page": 2}
-# Reports every violation a document sees to the test, also after the page navigates itself.
+# Reports every violation a document sees to the test, also after the page navigates itself,
+# and counts what its scripts still wait for (fetches, XHRs, the service worker's registration).
 WATCH_CSP = """
 document.addEventListener("securitypolicyviolation", (event) => {
   window.__reportViolation(`${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
     + ` at ${event.sourceFile}:${event.lineNumber} on ${location.pathname}`);
 });
+window.__busy = 0;
+const settled = (promise) => {
+  window.__busy += 1;
+  const done = () => { window.__busy -= 1; };
+  promise.then(done, done);
+  return promise;
+};
+const plainFetch = window.fetch;
+window.fetch = function (...args) { return settled(plainFetch.apply(this, args)); };
+const plainSend = XMLHttpRequest.prototype.send;
+XMLHttpRequest.prototype.send = function (...args) {
+  settled(new Promise((resolve) => this.addEventListener("loadend", resolve)));
+  return plainSend.apply(this, args);
+};
+if (navigator.serviceWorker) {
+  const plainRegister = navigator.serviceWorker.register;
+  navigator.serviceWorker.register = function (...args) {
+    return settled(plainRegister.apply(this, args));
+  };
+}
 """
+# After the load event: until the page's scripts have their answers, then one more task, so the
+# violations their answers caused have been reported.
+SETTLED = "() => window.__busy === undefined || window.__busy === 0"
+NEXT_TASK = "() => new Promise((resolve) => setTimeout(resolve))"
 MIN_KIOSK_PAGES = 40
 
 
@@ -143,8 +168,9 @@ class Visit:
             assert response is not None and response.status < 400, f"{path}: {response.status}"
         if goes_on_to is not None:
             self.page.wait_for_url(self.base + goes_on_to, wait_until="load")
-        # Scripts run on load (htmx, the kiosk's own): give them a moment to act.
-        self.page.wait_for_timeout(100)
+        # Scripts run on load (htmx, the kiosk's own) and ask the server: wait for their answers.
+        self.page.wait_for_function(SETTLED)
+        self.page.evaluate(NEXT_TASK)
         self.visited.append(path)
 
     def close(self) -> None:

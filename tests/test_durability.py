@@ -101,6 +101,7 @@ class Burst:
     """What the visitor threads report: acknowledged submissions, cut-offs and real failures."""
 
     stop: threading.Event = field(default_factory=threading.Event)
+    answered: threading.Event = field(default_factory=threading.Event)  # at each acknowledgement
     acknowledged: dict = field(default_factory=dict)  # uuid: (lang, answers)
     interrupted: int = 0
     failures: list = field(default_factory=list)
@@ -131,6 +132,7 @@ def keep_submitting(server, seed: int, burst: Burst) -> None:
             return
         if submission:
             acknowledged[submission] = (visitor.lang, answers)
+            burst.answered.set()
 
 
 def comparable(answers: dict) -> dict:
@@ -140,6 +142,16 @@ def comparable(answers: dict) -> dict:
         for name, value in answers.items()
         if value != []
     }
+
+
+def wait_for_an_acknowledgement(burst: Burst, seconds: float = 60) -> None:
+    """Until the server (started again) has acknowledged one more submission, however busy the
+    machine is: each kill then has acknowledged submissions to lose, and visitors mid-form."""
+    deadline = time.monotonic() + seconds
+    burst.answered.clear()
+    while not burst.answered.wait(timeout=0.5):
+        assert not burst.failures, burst.failures
+        assert time.monotonic() < deadline, f"no submission acknowledged within {seconds} s"
 
 
 def test_bursts_of_submissions_survive_repeated_sigkill(server, tmp_path):
@@ -154,11 +166,13 @@ def test_bursts_of_submissions_survive_repeated_sigkill(server, tmp_path):
         thread.start()
     try:
         for _kill in range(KILLS):
-            time.sleep(rng.uniform(0.3, 1.2))
+            wait_for_an_acknowledgement(burst)
+            time.sleep(rng.uniform(0.0, 0.6))  # then a kill at a random moment
             server.kill()
             time.sleep(rng.uniform(0.0, 0.3))
             server.start()
-        time.sleep(1.0)  # the visitors caught in the last kill send again and are answered
+        # The visitors caught in the last kill send again and are answered.
+        wait_for_an_acknowledgement(burst)
     finally:
         burst.stop.set()
         for thread in visitors:

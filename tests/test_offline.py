@@ -5,6 +5,7 @@ stays on the page, as when the tablet loses the Wi-Fi or the server restarts.
 """
 
 import os
+import pathlib
 import re
 import subprocess
 import sys
@@ -61,6 +62,9 @@ QUEUED = """() => new Promise((resolve, reject) => {
 })"""
 LOAD_ARABIC_FONT = """document.fonts.load('700 1rem "Noto Sans Arabic"', 'سلام')
   .then((faces) => faces.length)"""
+# While offline, offline.js asks the server every PROBE_MS whether it is back.
+OFFLINE_JS = pathlib.Path(__file__).parent.parent / "static" / "js" / "offline.js"
+PROBE_MS = int(re.search(r"const PROBE_MS = (\d+);", OFFLINE_JS.read_text()).group(1))
 
 
 @pytest.fixture(scope="module")
@@ -88,11 +92,15 @@ def database(server):
 
 @pytest.fixture
 def page(browser, running):
-    """A fresh context per test; script errors and CSP violations fail the test."""
+    """A fresh context per test; script errors and CSP violations fail the test.
+
+    The page's clock is Playwright's: it runs as real time does, and a test may jump ahead.
+    """
     context = browser.new_context(viewport={"width": 1024, "height": 768})
     context.set_default_timeout(15_000)
     context.add_init_script(COUNT_SWAPS)
     page = context.new_page()
+    page.clock.install()
     problems = []
     page.on("pageerror", lambda error: problems.append(f"pageerror: {error}"))
     page.on(
@@ -113,6 +121,15 @@ def wait_for_worker(page) -> None:
     stay without a controller (the next page has one).
     """
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+
+def back_online(page, server) -> None:
+    """Start the server again; the page's next probe comes now instead of up to PROBE_MS later.
+
+    Jumping the page's clock ahead fires the timer offline.js set for its probe, as waiting would.
+    """
+    server.start()
+    page.clock.fast_forward(PROBE_MS)
 
 
 def queued(page) -> list[dict]:
@@ -160,7 +177,7 @@ def test_start_page_and_files_come_from_the_worker_without_server(page, server):
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
 
     # When the server is back, the offline page asks for the page again by itself.
-    server.start()
+    back_online(page, server)
     expect(page.locator("main.start")).to_be_visible()  # the unknown session leads to the start
     assert page.url == server.url + "/"
 
@@ -185,7 +202,7 @@ def test_final_submit_without_server_waits_and_arrives_once(page, server, databa
     assert set(waiting[0]) == {"uuid", "form", "version", "lang", "answers"}
     assert stored_submissions(database, uuid) == []
 
-    server.start()
+    back_online(page, server)
     wait_until(lambda: queued(page) == [], "sent")
     expect(page.locator("#offline .banner")).to_be_hidden()
     assert stored_submissions(database, uuid) == [("feedback", "de", FEEDBACK)]
@@ -205,7 +222,7 @@ def test_server_cut_in_the_middle_of_the_intake(page, server, database):
     expect(page.locator('input[value="family"]')).to_be_checked()
     assert step_name(page) == "household"
     swaps = page.evaluate("window.__swaps")
-    server.start()
+    back_online(page, server)
     page.wait_for_function("before => window.__swaps > before", arg=swaps)
     assert step_name(page) == "arrival_year"
     expect(page.locator("#offline .banner")).to_be_hidden()
@@ -216,7 +233,7 @@ def test_server_cut_in_the_middle_of_the_intake(page, server, database):
     page.locator("main .nav .next").click()
     expect(page.locator("#offline .banner")).to_be_visible()
     expect(page.locator("#answer")).to_have_value("2016")
-    server.start()
+    back_online(page, server)
     expect(page.locator("main.step-single #question")).to_be_visible()
     assert step_name(page) == "age_group"
     server.kill()
@@ -230,7 +247,6 @@ def test_server_cut_in_the_middle_of_the_intake(page, server, database):
 
 
 def test_idle_reset_while_offline_clears_an_unsent_step(page, server):
-    page.clock.install()
     page.goto(server.url + "/")
     wait_for_worker(page)
     open_form(page, server.url, "de", "intake")
@@ -277,7 +293,7 @@ def test_next_visitor_sees_nothing_of_a_queued_one_tap_visit(page, server, datab
     assert str(UUID(uuid)) not in html
     assert len(queued(page)) == 1
 
-    server.start()
+    back_online(page, server)
     wait_until(lambda: queued(page) == [], "sent")
     assert stored_submissions(database, uuid) == [("visit", "de", {"reason": "papers"})]
 
@@ -300,7 +316,7 @@ def test_offline_banner_in_arabic_is_right_to_left(page, server):
     assert banner_box["y"] + banner_box["height"] <= heading_box["y"]
 
     # Back online: the tap that failed is sent again and the form starts.
-    server.start()
+    back_online(page, server)
     expect(page.locator("main.step-consent")).to_be_visible()
     expect(banner).to_be_hidden()
 

@@ -12,6 +12,7 @@ that are not personal, so a report of a past period counts the same before and a
 Unfinished drafts, old login attempts and ended staff sessions go as well.
 """
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -30,11 +31,15 @@ from ..models import (
     StatusChange,
     Submission,
     UserSession,
+    spec_of_version,
     utcnow,
 )
 from ..review.auth import THROTTLE_WINDOW, audit
+from ..review.inbox import merge_search_deletions, unindexed
 
 ENDED_STATUSES = ("done", "handed_over")
+TIME_WINDOW_DAYS = 366  # local days whose starts go into one query (as parameters)
+UPDATE_CHUNK = 500  # ids per statement, far below any database's limit of parameters
 
 # How the audit line names each count, in this order; counts of zero are left out.
 COUNT_NAMES = {
@@ -54,20 +59,26 @@ def purge_expired(now: datetime | None = None, dry_run: bool = False) -> dict[st
 
     The audit log gets one line with the counts, never ids or content. Afterwards the
     write-ahead log is emptied, so no deleted page lingers there (secure_delete overwrites
-    them in the database file itself). A dry run counts the same and rolls everything back.
+    them in the database file itself), and the full-text index is merged, so no deleted free
+    text lingers in it. A dry run counts the same and rolls everything back.
+
+    Set-based: a few statements per Löschfrist, whatever the number of submissions; only
+    the times still to cut are read into Python.
     """
     now = now or utcnow()
     counts = dict.fromkeys((*COUNT_NAMES, "times"), 0)
     with db.atomic() as transaction:
-        for version in FormVersion.select(FormVersion.id, FormVersion.spec):
-            cutoff = now - timedelta(days=version.spec["retention_days"])
-            add_counts(counts, forget_personal_answers(version.id, cutoff))
-            add_counts(counts, forget_ended_followups(version.id, cutoff))
+        for days, version_ids in versions_by_retention().items():
+            cutoff = now - timedelta(days=days)
+            add_counts(counts, forget_personal_answers(version_ids, cutoff))
+            add_counts(counts, forget_ended_followups(version_ids, cutoff))
         add_counts(counts, forget_stale_logins(now))
         counts["drafts"] = forget_drafts(now)
         if dry_run:
             transaction.rollback()
             return counts
+        if counts["personal_answers"]:
+            merge_search_deletions()
         audit("purge", "", describe(counts), user_name="system")
     checkpoint_wal()
     return counts
@@ -78,77 +89,134 @@ def add_counts(counts: dict[str, int], more: dict[str, int]) -> None:
         counts[kind] += number
 
 
-def expired_submissions(version_id: int, cutoff: datetime):
-    return Submission.select(Submission.id).where(
-        Submission.form_version == version_id, Submission.created_at < cutoff
-    )
+def versions_by_retention() -> dict[int, list[int]]:
+    """{retention days: ids of the form versions with that Löschfrist}."""
+    versions: dict[int, list[int]] = defaultdict(list)
+    for version in FormVersion.select(FormVersion.id, FormVersion.spec).order_by(FormVersion.id):
+        versions[version.spec["retention_days"]].append(version.id)
+    return versions
 
 
-def forget_personal_answers(version_id: int, cutoff: datetime) -> dict[str, int]:
-    """Personal answers (and approvals of them) of this version's submissions before `cutoff`."""
-    personal = Answer.select(Answer.id).where(
-        Answer.submission.in_(expired_submissions(version_id, cutoff)), Answer.personal
-    )
+def expired(version_ids: list[int], cutoff: datetime) -> list:
+    """Conditions: a submission of one of these versions from before `cutoff`."""
+    return [unindexed(Submission.form_version).in_(version_ids), Submission.created_at < cutoff]
+
+
+def personal_fields(version_ids: list[int]) -> list[str]:
+    """Names of the fields personal in any of these versions: every personal answer's field."""
+    names = set()
+    for version in FormVersion.select().where(FormVersion.id.in_(version_ids)):
+        names.update(field.name for field in spec_of_version(version).fields if field.personal)
+    return sorted(names)
+
+
+def forget_personal_answers(version_ids: list[int], cutoff: datetime) -> dict[str, int]:
+    """Personal answers (and approvals of them) of these versions' submissions before `cutoff`.
+
+    The field names let the database read only the answers to personal questions (from the
+    index of answers by field and submission) instead of every answer of every old submission.
+    """
+    old = Submission.select(Submission.id).where(*expired(version_ids, cutoff))
+    personal = [
+        Answer.field.in_(personal_fields(version_ids)),
+        unindexed(Answer.submission).in_(old),
+        Answer.personal,
+    ]
+    approved = Answer.select(Answer.id).where(
+        Answer.id.in_(CommentApproval.select(CommentApproval.answer)), *personal
+    )  # from the few approved answers, not from every personal one
     return {
         "comment_approvals": CommentApproval.delete()
-        .where(CommentApproval.answer.in_(personal))
+        .where(CommentApproval.answer.in_(approved))
         .execute(),
-        "personal_answers": Answer.delete().where(Answer.id.in_(personal)).execute(),
-        "times": truncate_times(version_id, cutoff),
+        "personal_answers": Answer.delete().where(*personal).execute(),
+        "times": truncate_times(version_ids, cutoff),
     }
 
 
-def truncate_times(version_id: int, cutoff: datetime) -> int:
+def truncate_times(version_ids: list[int], cutoff: datetime) -> int:
     """Cut the time of expired submissions to the start of their local day.
 
     The local day keeps every report period (whole days in Wildeshausen) the same; the exact
     minute, together with the language, could point to one visitor.
+
+    A time that already is the start of its local day stays; the database is asked only for
+    the others (a few hundred each night, however long the history), a window of days at a
+    time, and these are updated a day at a time.
     """
+    first = Submission.select(fn.MIN(Submission.created_at)).where(*expired(version_ids, cutoff))
+    first = first.scalar()
+    if first is None:
+        return 0
+    if isinstance(first, str):  # SQLite's MIN() returns the stored text
+        first = datetime.fromisoformat(first)
     changed = 0
-    query = Submission.select(Submission.id, Submission.created_at).where(
-        Submission.form_version == version_id, Submission.created_at < cutoff
-    )
-    for submission in query:
-        day_start = utc_midnight(local_time(submission.created_at).date())
-        if submission.created_at != day_start:
-            changed += (
-                Submission.update(created_at=day_start)
-                .where(Submission.id == submission.id)
-                .execute()
-            )
+    day, last_day = local_time(first).date(), local_time(cutoff).date()
+    while day <= last_day:
+        window = [day + timedelta(days=n) for n in range(TIME_WINDOW_DAYS + 1)]
+        day = window[-1]
+        starts = [utc_midnight(one_day) for one_day in window]
+        # Starts of local days that are their own day's start (all of them, except where a
+        # time zone skips midnight): a time equal to one of them needs no cut.
+        at_start = [start for start in starts if utc_midnight(local_time(start).date()) == start]
+        to_cut = Submission.select(Submission.id, Submission.created_at).where(
+            *expired(version_ids, cutoff),
+            Submission.created_at >= starts[0],
+            Submission.created_at < starts[-1],
+            Submission.created_at.not_in(at_start),
+        )
+        by_day: dict[datetime, list[int]] = defaultdict(list)
+        for submission_id, created_at in to_cut.tuples():
+            day_start = utc_midnight(local_time(created_at).date())
+            if created_at != day_start:
+                by_day[day_start].append(submission_id)
+        for day_start, ids in by_day.items():
+            for i in range(0, len(ids), UPDATE_CHUNK):
+                changed += (
+                    Submission.update(created_at=day_start)
+                    .where(Submission.id.in_(ids[i : i + UPDATE_CHUNK]))
+                    .execute()
+                )
     return changed
 
 
-def ended_followups(version_id: int, cutoff: datetime):
-    """Ids of this version's submissions whose follow-up ended (done, handed over) before cutoff.
+def forget_ended_followups(version_ids: list[int], cutoff: datetime) -> dict[str, int]:
+    """Notes, status changes and assignment of these versions' submissions whose follow-up
+    ended (done, handed over) before `cutoff`.
 
     The end is the last status change; without any recorded change, the submission's time.
+    Only submissions with something left to forget are looked for: a purged one is not read
+    again each night.
     """
     ended_at = fn.COALESCE(fn.MAX(StatusChange.at), Submission.created_at)
-    return (
-        Submission.select(Submission.id)
+    has_notes = fn.EXISTS(Note.select(Note.id).where(Note.submission == Submission.id))
+    ended = [
+        row.id
+        for row in Submission.select(Submission.id)
         .join(StatusChange, JOIN.LEFT_OUTER, on=(StatusChange.submission == Submission.id))
         .where(
-            Submission.form_version == version_id,
-            Submission.status.in_(ENDED_STATUSES),
-            Submission.created_at < cutoff,
+            *expired(version_ids, cutoff),
+            unindexed(Submission.status).in_(ENDED_STATUSES),
         )
         .group_by(Submission.id)
-        .having(ended_at < cutoff)
-    )
-
-
-def forget_ended_followups(version_id: int, cutoff: datetime) -> dict[str, int]:
-    ended = [row.id for row in ended_followups(version_id, cutoff)]
-    if not ended:
-        return {}
-    return {
-        "notes": Note.delete().where(Note.submission.in_(ended)).execute(),
-        "status_changes": StatusChange.delete().where(StatusChange.submission.in_(ended)).execute(),
-        "assignments": Submission.update(assigned_to=None)
-        .where(Submission.id.in_(ended), Submission.assigned_to.is_null(False))
-        .execute(),
-    }
+        .having(
+            ended_at < cutoff,
+            (fn.COUNT(StatusChange.id) > 0) | Submission.assigned_to.is_null(False) | has_notes,
+        )
+    ]
+    counts = dict.fromkeys(("notes", "status_changes", "assignments"), 0)
+    for i in range(0, len(ended), UPDATE_CHUNK):
+        ids = ended[i : i + UPDATE_CHUNK]
+        counts["notes"] += Note.delete().where(Note.submission.in_(ids)).execute()
+        counts["status_changes"] += (
+            StatusChange.delete().where(StatusChange.submission.in_(ids)).execute()
+        )
+        counts["assignments"] += (
+            Submission.update(assigned_to=None)
+            .where(Submission.id.in_(ids), Submission.assigned_to.is_null(False))
+            .execute()
+        )
+    return counts
 
 
 def forget_drafts(now: datetime) -> int:

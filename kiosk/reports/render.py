@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 
 from . import charts
 from .periods import german_date
@@ -31,8 +31,9 @@ def report_context(summary: dict, *, for_print: bool, created: datetime | None =
     """What the report templates need: the summary, chart helpers and static file addresses."""
 
     def asset(path: str) -> str:
-        # For print, relative to base_url (the static folder), which the fetcher serves.
-        return path if for_print else url_for("static", filename=path)
+        # For print, relative to base_url (the static folder), which the fetcher serves; for a
+        # browser, the fingerprinted URL the app's assets extension serves (kiosk/views/assets.py).
+        return path if for_print else current_app.extensions["kiosk_assets"].url(path)
 
     return {
         "summary": summary,

@@ -1,19 +1,12 @@
 """The visitor's path: language, form, one question per screen, summary, submit, thank-you."""
 
-from functools import wraps
+from collections.abc import Callable
+from functools import lru_cache, wraps
+from urllib.parse import quote
 from uuid import UUID
 
 from babel.lists import format_list
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    g,
-    jsonify,
-    redirect,
-    request,
-    url_for,
-)
+from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect, request, url_for
 from flask_babel import get_locale, gettext, ngettext
 from flask_wtf.csrf import generate_csrf
 from peewee import IntegrityError
@@ -22,10 +15,11 @@ from werkzeug.datastructures import MultiDict
 from ..db import this_site
 from ..formspec import NO_ANSWER, FormSpec
 from ..i18n import LANGUAGES, offered_languages
-from ..models import Draft, FormVersion, Submission, spec_of_version
+from ..models import Draft, Submission
+from ..visitor import drafts
 from ..visitor.offline import worker_script
 from ..visitor.submissions import RefusedReplay, replay_submission, store_submission
-from . import render_page
+from . import is_htmx, render_page
 
 bp = Blueprint("kiosk", __name__)
 
@@ -42,9 +36,15 @@ def no_visitors_on_a_hub():
 def pull_language(endpoint, values):
     if values and "lang" in values:
         code = values.pop("lang")
-        if code not in {lang.code for lang in offered_languages(current_app.config)}:
+        if code not in offered_codes(tuple(current_app.config.get("KIOSK_LANGUAGES") or ())):
             abort(404)
         g.language = LANGUAGES[code]
+
+
+@lru_cache(maxsize=8)
+def offered_codes(configured: tuple[str, ...]) -> frozenset[str]:
+    # Asked on every visitor request; the catalogs and KIOSK_LANGUAGES change only with a restart.
+    return frozenset(lang.code for lang in offered_languages({"KIOSK_LANGUAGES": configured}))
 
 
 @bp.url_defaults
@@ -62,7 +62,7 @@ def kiosk_helpers():
     return {
         "retention_sentence": retention_sentence,
         "seconds_labels": seconds_labels,
-        "offline_submission": offline_submission,
+        "offline_submission": drafts.offline_submission,
     }
 
 
@@ -87,36 +87,19 @@ def language_list(items: list[str]) -> str:
     return format_list(items, locale=get_locale())
 
 
-def seconds_labels(most: int) -> list[str]:
+def seconds_labels(most: int) -> tuple[str, ...]:
     """The idle countdown's unit for 0..most seconds, with each language's plural forms."""
-    return [ngettext("Sekunde", "Sekunden", n) for n in range(most + 1)]
+    return countdown_units(str(get_locale()), most)
 
 
-def offline_submission(spec: FormSpec, draft: Draft) -> dict:
-    """What the browser queues if the final submit cannot reach the server: no more than that.
-
-    The answers are those the summary shows; the form version pins the rules they obey.
-    """
-    return {
-        "uuid": str(draft.uuid),
-        "form": spec.slug,
-        "version": draft.form_version.version_hash,
-        "lang": draft.lang,
-        "answers": spec.visible_answers(draft.answers),
-    }
+@lru_cache(maxsize=64)
+def countdown_units(locale: str, most: int) -> tuple[str, ...]:
+    # Thirty ngettext calls on every whole page, for words that only change with a restart.
+    return tuple(ngettext("Sekunde", "Sekunden", n) for n in range(most + 1))
 
 
 def forms() -> dict[str, FormSpec]:
     return current_app.extensions["kiosk_forms"]
-
-
-def find_draft(form_slug: str, draft_id: UUID) -> Draft | None:
-    return (
-        Draft.select(Draft, FormVersion)
-        .join(FormVersion)
-        .where(Draft.uuid == draft_id, FormVersion.slug == form_slug)
-        .first()
-    )
 
 
 def draft_gone(draft_id: UUID):
@@ -126,6 +109,41 @@ def draft_gone(draft_id: UUID):
     return redirect(url_for("kiosk.start"), 303)
 
 
+class DraftLinks:
+    """The URLs of one form session's pages, which all begin with the same /<lang>/<form>/<uuid>/.
+
+    url_for costs about 30 µs, and a summary links a dozen times to the same draft: its base
+    is built once and each page's name appended (field names are identifiers, see checks.py).
+    """
+
+    def __init__(self, spec: FormSpec, draft: Draft):
+        self.draft_id = draft.uuid
+        summary = url_for("kiosk.summary", form_slug=spec.slug, draft_id=draft.uuid)
+        self.base = summary.removesuffix("summary")
+        self.summary, self.submit, self.reset = summary, self.base + "submit", self.base + "reset"
+
+    def step(self, name: str, review: bool = False) -> str:
+        return f"{self.base}step/{quote(name, safe='')}{'?review=1' if review else ''}"
+
+
+def links_of(spec: FormSpec, draft: Draft) -> DraftLinks:
+    """The draft's links, built once per request (an answer links to it and shows the next step)."""
+    links = g.get("draft_links")
+    if links is None or links.draft_id != draft.uuid:
+        links = g.draft_links = DraftLinks(spec, draft)
+    return links
+
+
+def answer_with(url: str, show: Callable[[], Response]) -> Response:
+    """Where a POST leads: htmx gets that page at once, with the URL to push into the history
+    (one request instead of a 303 and a GET); without JavaScript, POST-redirect-GET."""
+    if not is_htmx():
+        return redirect(url, 303)
+    response = show()
+    response.headers["HX-Push-Url"] = url
+    return response
+
+
 @bp.get("/")
 def start():
     return render_page("kiosk/start.html", languages=offered_languages(current_app.config))
@@ -133,16 +151,18 @@ def start():
 
 @bp.get("/<lang>/")
 def choose():
+    return render_choose()
+
+
+def render_choose():
     return render_page("kiosk/choose.html", forms=list(forms().values()))
 
 
 @bp.post("/<lang>/<form_slug>/")
 def start_form(form_slug):
     spec = forms().get(form_slug) or abort(404)
-    Draft.expired(current_app.config["DRAFT_MAX_AGE_HOURS"]).execute()
-    draft = Draft.create(form_version=FormVersion.for_spec(spec), lang=g.language.code)
-    first = spec.visible_fields({})[0]
-    return redirect(step_url(spec, draft, first.name), 303)
+    draft = drafts.start_draft(spec, g.language.code, current_app.config["DRAFT_MAX_AGE_HOURS"])
+    return go_to(spec, draft, spec.visible_fields({})[0])
 
 
 @bp.get("/<lang>/<form_slug>/")
@@ -151,10 +171,8 @@ def form_home(form_slug):
     return redirect(url_for("kiosk.choose"), 303)
 
 
-def step_context(spec: FormSpec, draft: Draft, field, form, message=None) -> dict:
-    visible = spec.visible_fields(draft.answers)
-    names = [f.name for f in visible]
-    position = names.index(field.name) if field.name in names else 0
+def step_context(spec: FormSpec, draft: Draft, field, form, review=False, message=None) -> dict:
+    visible, position = drafts.place_of(spec, draft.answers, field)
     return {
         "spec": spec,
         "draft": draft,
@@ -163,9 +181,19 @@ def step_context(spec: FormSpec, draft: Draft, field, form, message=None) -> dic
         "position": position + 1,
         "total": len(visible),
         "previous": visible[position - 1] if position > 0 else None,
-        "review": request.values.get("review") == "1",
+        "review": review,
         "message": message,
+        "links": links_of(spec, draft),
     }
+
+
+def render_step(spec: FormSpec, draft: Draft, field, form=None, status=200, **context):
+    """A step's page; its form filled from the stored answer unless a posted `form` is given."""
+    if form is None:
+        form = field.make_form(gettext, value=draft.answers.get(field.name))
+    return render_page(
+        "kiosk/step.html", status=status, **step_context(spec, draft, field, form, **context)
+    )
 
 
 def posted_answer() -> MultiDict:
@@ -175,25 +203,12 @@ def posted_answer() -> MultiDict:
     return request.form
 
 
-def next_location(spec: FormSpec, draft: Draft, field) -> str:
-    """The step after `field` among the fields now visible, or the summary at the end."""
-    visible = spec.visible_fields(draft.answers)
-    names = [f.name for f in visible]
-    later = visible[names.index(field.name) + 1 :] if field.name in names else []
-    if later and request.form.get("review") != "1":
-        return step_url(spec, draft, later[0].name)
-    missing = first_missing(spec, draft.answers)
-    if missing:
-        return step_url(spec, draft, missing.name)
-    return url_for("kiosk.summary", form_slug=spec.slug, draft_id=draft.uuid)
-
-
-def first_missing(spec: FormSpec, answers: dict):
-    """The first visible required field without an answer, if any."""
-    return next(
-        (f for f in spec.visible_fields(answers) if f.required and answers.get(f.name) is None),
-        None,
-    )
+def go_to(spec: FormSpec, draft: Draft, field) -> Response:
+    """To `field`'s step, or to the summary when `field` is None."""
+    links = links_of(spec, draft)
+    if field is None:
+        return answer_with(links.summary, lambda: render_summary(spec, draft))
+    return answer_with(links.step(field.name), lambda: render_step(spec, draft, field))
 
 
 def with_draft(view):
@@ -201,28 +216,27 @@ def with_draft(view):
 
     @wraps(view)
     def wrapped(form_slug, draft_id, **kwargs):
-        draft = find_draft(form_slug, draft_id)
+        draft = drafts.find_draft(form_slug, draft_id)
         if draft is None:
             return draft_gone(draft_id)
-        return view(spec_of_version(draft.form_version), draft, **kwargs)
+        return view(drafts.spec_of_draft(draft), draft, **kwargs)
 
     return wrapped
 
 
-def step_url(spec: FormSpec, draft: Draft, name: str) -> str:
-    return url_for("kiosk.step", form_slug=spec.slug, draft_id=draft.uuid, name=name)
+def field_or_404(spec: FormSpec, name: str):
+    try:
+        return spec.field(name)
+    except KeyError:
+        abort(404)
 
 
 @bp.route("/<lang>/<form_slug>/<uuid:draft_id>/step/<name>", methods=["GET", "POST"])
 @with_draft
 def step(spec, draft, name):
-    try:
-        field = spec.field(name)
-    except KeyError:
-        abort(404)
+    field = field_or_404(spec, name)
     if request.method == "GET":
-        form = field.make_form(gettext, value=draft.answers.get(name))
-        return render_page("kiosk/step.html", **step_context(spec, draft, field, form))
+        return render_step(spec, draft, field, review=request.args.get("review") == "1")
     return answer_step(spec, draft, field)
 
 
@@ -230,25 +244,26 @@ def answer_step(spec: FormSpec, draft: Draft, field):
     form = field.make_form(gettext, formdata=posted_answer())
     going_back = request.form.get("direction") == "back"
     if form.validate():
-        draft.set_answer(field.name, field.stored_value(form))
+        drafts.save_answer(draft, field.name, field.stored_value(form))
         if spec.one_tap:
             return submit_draft(spec, draft)
     elif not going_back:
-        context = step_context(spec, draft, field, form)
-        return render_page("kiosk/step.html", status=422, **context)
+        review = request.form.get("review") == "1"
+        return render_step(spec, draft, field, form, status=422, review=review)
     if going_back:
         return go_back(spec, draft, field)
-    return redirect(next_location(spec, draft, field), 303)
+    reviewing = request.form.get("review") == "1"
+    return go_to(spec, draft, drafts.next_field(spec, draft.answers, field, reviewing))
 
 
 def go_back(spec: FormSpec, draft: Draft, field):
     """One step back; from the first step (or a refused consent) back to the form chooser."""
-    previous = step_context(spec, draft, field, None)["previous"]
+    visible, position = drafts.place_of(spec, draft.answers, field)
+    previous = visible[position - 1] if position > 0 else None
     if previous is None:
-        Draft.delete().where(Draft.uuid == draft.uuid).execute()
-        return redirect(url_for("kiosk.choose"), 303)
-    target = step_url(spec, draft, previous.name)
-    return redirect(target, 303)
+        drafts.discard_draft(draft.uuid)
+        return answer_with(url_for("kiosk.choose"), render_choose)
+    return go_to(spec, draft, previous)
 
 
 @bp.get("/<lang>/<form_slug>/<uuid:draft_id>/summary")
@@ -263,17 +278,22 @@ def render_summary(spec: FormSpec, draft: Draft, message=None, status=200):
         for field in spec.visible_fields(draft.answers)
     ]
     return render_page(
-        "kiosk/summary.html", status=status, spec=spec, draft=draft, rows=rows, message=message
+        "kiosk/summary.html",
+        status=status,
+        spec=spec,
+        draft=draft,
+        rows=rows,
+        message=message,
+        links=links_of(spec, draft),
     )
 
 
 @bp.post("/<lang>/<form_slug>/<uuid:draft_id>/submit")
 @with_draft
 def submit(spec, draft):
-    missing = first_missing(spec, draft.answers)
+    missing = drafts.first_missing(spec, draft.answers)
     if missing:
-        target = step_url(spec, draft, missing.name)
-        return redirect(target, 303)
+        return go_to(spec, draft, missing)
     return submit_draft(spec, draft)
 
 
@@ -292,7 +312,8 @@ def submit_draft(spec: FormSpec, draft: Draft):
         # A double tap or a retry: the first request already stored this UUID.
         if not Submission.get_or_none(Submission.uuid == draft.uuid):
             raise
-    return redirect(url_for("kiosk.thanks", submission_id=draft.uuid), 303)
+    thanks_url = url_for("kiosk.thanks", submission_id=draft.uuid)
+    return answer_with(thanks_url, lambda: render_page("kiosk/thanks.html"))
 
 
 @bp.get("/<lang>/thanks/<uuid:submission_id>")
@@ -305,7 +326,7 @@ def thanks(submission_id):
 @bp.post("/<lang>/<form_slug>/<uuid:draft_id>/reset")
 def reset(form_slug, draft_id):
     """Discard a visitor's unfinished answers (idle timeout, cancel, or consent refused)."""
-    Draft.delete().where(Draft.uuid == draft_id).execute()
+    drafts.discard_draft(draft_id)
     if request.args.get("quiet"):  # the idle timer's fetch goes to the start page by itself
         return "", 204
     return redirect(url_for("kiosk.start"), 303)
@@ -315,10 +336,12 @@ def retry_after_csrf_error():
     """A stale or missing CSRF token on a kiosk page: keep the answer and ask to press again."""
     args = request.view_args or {}
     message = gettext("Die Seite war zu lange offen. Bitte tippen Sie noch einmal.")
-    draft = find_draft(args.get("form_slug", ""), args["draft_id"]) if "draft_id" in args else None
+    if "draft_id" not in args:
+        return None
+    draft = drafts.find_draft(args.get("form_slug", ""), args["draft_id"])
     if draft is None:
         return None
-    spec = spec_of_version(draft.form_version)
+    spec = drafts.spec_of_draft(draft)
     if request.endpoint == "kiosk.step":
         try:
             field = spec.field(args["name"])
@@ -326,10 +349,8 @@ def retry_after_csrf_error():
             return None
         form = field.make_form(gettext, formdata=posted_answer())
         form.validate()
-        form.csrf_token.errors = []
-        return render_page(
-            "kiosk/step.html", status=422, **step_context(spec, draft, field, form, message)
-        )
+        review = request.values.get("review") == "1"
+        return render_step(spec, draft, field, form, status=422, review=review, message=message)
     return render_summary(spec, draft, message=message, status=422)
 
 

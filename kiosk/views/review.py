@@ -1,6 +1,5 @@
 """Volunteers' review on site: inbox, submission pages, statuses, notes, follow-up of needs."""
 
-import dataclasses
 from datetime import date
 from urllib.parse import parse_qsl
 
@@ -12,6 +11,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    stream_with_context,
     url_for,
 )
 
@@ -32,27 +32,26 @@ from ..review.casework import (
     assign,
     change_status,
     erase,
+    has_personal_answers,
+    notes_of,
+    shown_answers,
+    status_history,
     withdraw_comment_approval,
 )
-from ..review.export import export_csv
+from ..review.export import audited_export
 from ..review.followup import (
-    followup_query,
+    followup_page,
     routes_by_need,
     set_route,
 )
 from ..review.inbox import (
     ACTION_NAMES,
     STATUS_NAMES,
-    has_personal_answers,
-    inbox_query,
-    inbox_rows,
+    inbox_page,
     language_name,
     need_label,
     need_options,
-    notes_of,
     page_of,
-    shown_answers,
-    status_history,
     target,
 )
 from . import render_component, render_page
@@ -131,8 +130,7 @@ for code in ERRORS:
 @login_required
 def inbox():
     form = filter_form()
-    page = page_of(inbox_query(filters_of(form)), request.args.get("page", 1, type=int))
-    page = dataclasses.replace(page, rows=inbox_rows(page.rows))
+    page = inbox_page(filters_of(form), request.args.get("page", 1, type=int))
     return render_page("review/inbox.html", form=form, page=page, bulk=bulk_form())
 
 
@@ -303,8 +301,11 @@ def erase_submission(submission_id):
 def followup():
     form = FollowupForm(formdata=request.args)
     form.need.choices = options(ANY, *need_options())
-    query = followup_query(form.need.data or None, open_only=form.show.data != "all")
-    page = page_of(query, request.args.get("page", 1, type=int))
+    page = followup_page(
+        form.need.data or None,
+        open_only=form.show.data != "all",
+        number=request.args.get("page", 1, type=int),
+    )
     return render_page("review/followup.html", form=form, page=page)
 
 
@@ -368,12 +369,11 @@ def save_route(need):
 @bp.get("/export.csv")
 @role_required("coordinator")
 def export():
-    filters = filters_of(filter_form())
-    text, count = export_csv(inbox_query(filters))
-    audit("export", "inbox", f"{filters.describe()}; {count} Zeilen")
+    """The CSV, streamed; the audit line is written before its first byte (review/export.py)."""
+    chunks = audited_export(filters_of(filter_form()))
     filename = f"mittendrin-eingang-{date.today().isoformat()}.csv"
     return Response(
-        text,
+        stream_with_context(chunks),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -66,8 +66,10 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def add_security_headers(response):
+    present = {name.lower() for name, _ in response.headers}
     for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
+        if name.lower() not in present:  # one pass; setdefault would scan the list per header
+            response.headers.add(name, value)
     if request.endpoint != "static":
         # The one place that forbids caching: answers, names and notes must never come back
         # from a cache for the next person; only static files (styles, fonts, scripts,

@@ -1,4 +1,4 @@
-"""Template helpers: inline pictograms, the vendored htmx file, role names, current user."""
+"""Template helpers: pictograms, the vendored htmx file, role names, current user."""
 
 import glob
 import os
@@ -7,6 +7,8 @@ from functools import lru_cache
 
 from flask import Flask, current_app
 from markupsafe import Markup
+
+from .assets import sprite_url
 
 ROLE_NAMES = {"volunteer": "Ehrenamtliche*r", "coordinator": "Koordination", "admin": "Admin"}
 
@@ -21,11 +23,33 @@ def _icon_svg(static_folder: str, name: str) -> str:
     )
 
 
-def icon(name: str | None) -> Markup:
-    """An inline SVG pictogram from static/icons, so it takes the text colour."""
+# The pictograms' own drawing attributes, on the outer element so the symbol inherits them and
+# the stylesheet's `.icon { stroke-width }` still wins as it did over the inline SVG's attributes.
+ICON_ATTRIBUTES = (
+    'aria-hidden="true" focusable="false" class="icon" width="24" height="24" fill="none"'
+    ' stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"'
+)
+
+
+@lru_cache(maxsize=256)
+def _icon_exists(static_folder: str, name: str) -> bool:
+    return os.path.isfile(os.path.join(static_folder, "icons", f"{name}.svg"))
+
+
+def icon(name: str | None, inline: bool = False) -> Markup:
+    """A pictogram from static/icons that takes the text colour; decorative (aria-hidden).
+
+    A `<use>` of its symbol in the sprite (static/icons/sprite.svg, see assets.py), which the
+    browser loads once and keeps; a page or htmx fragment carries only the reference. `inline`
+    gives the whole SVG instead, for HTML that is not shown by a browser (e.g. a PDF).
+    """
     if not name:
         return Markup("")
-    return Markup(_icon_svg(current_app.static_folder, name))
+    if inline:
+        return Markup(_icon_svg(current_app.static_folder, name))
+    if not _icon_exists(current_app.static_folder, name):
+        raise FileNotFoundError(f"no pictogram static/icons/{name}.svg")
+    return Markup(f'<svg {ICON_ATTRIBUTES}><use href="{sprite_url()}#{name}"/></svg>')
 
 
 def htmx_script(static_folder: str) -> str:

@@ -4,8 +4,9 @@ from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID
 
-from peewee import IntegrityError
+from peewee import IntegrityError, Query
 
+from ..db import built_sql
 from ..extensions import db
 from ..formspec import FormSpec, InvalidAnswer
 from ..models import Answer, Draft, FormVersion, Site, Submission, spec_of_version
@@ -26,6 +27,24 @@ def answer_rows(spec: FormSpec, answers: dict, submission_id: int):
                 "position": position if isinstance(value, list) else None,
                 "personal": field.personal,
             }
+
+
+ANSWER_COLUMNS = ("submission", "field", "value", "position", "personal")
+
+
+def insert_answers(rows: list[dict]) -> None:
+    """answer_rows into the database: one prepared INSERT run per row (built only once)."""
+    fields = [Answer._meta.fields[name] for name in ANSWER_COLUMNS]
+    values = [[field.db_value(row[field.name]) for field in fields] for row in rows]
+    db.cursor().executemany(built_sql("answer insert", answer_insert), values)
+
+
+def answer_insert() -> Query:
+    return Answer.insert({Answer._meta.fields[name]: None for name in ANSWER_COLUMNS}).returning()
+
+
+def draft_delete() -> Query:
+    return Draft.delete().where(Draft.uuid == UUID(int=0))
 
 
 def store_submission(
@@ -49,8 +68,8 @@ def store_submission(
         )
         rows = list(answer_rows(spec, answers, submission.id))
         if rows:
-            Answer.insert_many(rows).execute()
-        Draft.delete().where(Draft.uuid == uuid).execute()
+            insert_answers(rows)
+        db.execute_sql(built_sql("draft delete", draft_delete), (Draft.uuid.db_value(uuid),))
     return submission
 
 

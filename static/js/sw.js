@@ -1,6 +1,8 @@
-// Service worker of the kiosk: served as /sw.js with CONFIG in front (kiosk/offline.py).
-// Keeps styles, fonts and scripts, the start screen, the form choosers and an offline page,
-// so a short outage of the server or the Wi-Fi shows the kiosk, not the browser's error page.
+// Service worker of the kiosk: served as /sw.js with CONFIG in front (kiosk/visitor/offline.py).
+// Keeps styles, scripts, pictograms and the fonts of the offered languages, the start screen,
+// the form choosers and an offline page, so a short outage of the server or the Wi-Fi shows
+// the kiosk, not the browser's error page. Static files come by hashed URLs (name.<hash>.css),
+// whose content never changes: also one not listed is kept once a page has loaded it.
 // Pages with a visitor's answers (steps, summary, thank-you) are never stored.
 /* global CONFIG */
 "use strict";
@@ -10,6 +12,7 @@ const PREFIX = "mittendrin-";
 const PAGE_TIMEOUT_MS = 4000;
 const STATIC_URLS = new Set(CONFIG.static);
 const PAGE_URLS = new Set(CONFIG.pages);
+const FINGERPRINTED = new RegExp(CONFIG.fingerprinted);
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
@@ -40,7 +43,7 @@ self.addEventListener("fetch", function (event) {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
-  if (STATIC_URLS.has(url.pathname)) {
+  if (STATIC_URLS.has(url.pathname) || isHashedStatic(url.pathname)) {
     event.respondWith(fromCacheFirst(request));
   } else if (request.mode === "navigate" && isKioskPage(url.pathname)) {
     event.respondWith(
@@ -51,6 +54,10 @@ self.addEventListener("fetch", function (event) {
   }
   // Everything else (htmx requests, posts, staff pages) goes to the network untouched.
 });
+
+function isHashedStatic(path) {
+  return path.startsWith(CONFIG.staticRoot) && FINGERPRINTED.test(path);
+}
 
 function isKioskPage(path) {
   return path === CONFIG.root || Object.prototype.hasOwnProperty.call(CONFIG.offline, languageOf(path));
@@ -72,7 +79,10 @@ function fromCacheFirst(request) {
   return caches.open(CONFIG.cache).then(function (cache) {
     return cache.match(request).then(function (cached) {
       return cached || fetch(request).then(function (response) {
-        if (response.ok) cache.put(request, response.clone());
+        // An unlisted file only if the server vouched for its hash (an old one is no-cache).
+        const lasting = STATIC_URLS.has(new URL(request.url).pathname) ||
+          (response.headers.get("Cache-Control") || "").includes("immutable");
+        if (response.ok && lasting) cache.put(request, response.clone());
         return response;
       });
     });

@@ -1,0 +1,158 @@
+"""A visitor's unfinished answers on the server: started, found by key, answered, discarded.
+
+These run on every step, so they avoid what cost most there: a step finds its draft with one
+lookup by primary key, its form version comes from a cache instead of a join (a stored version
+never changes), the parsed FormSpec from `spec_of_version`'s cache, and the SQL texts are built
+by peewee once per database instead of on every call.
+"""
+
+from datetime import timedelta
+from uuid import UUID, uuid4
+
+from peewee import Query
+
+from ..clock import utcnow
+from ..db import built_sql, database_cache, unsynced_commits
+from ..extensions import db
+from ..formspec import FormSpec
+from ..models import Draft, FormVersion, spec_of_version
+
+# Any UUID: the SQL texts are built with a placeholder where it goes.
+SOME_UUID = UUID(int=0)
+
+
+def current_version(spec: FormSpec) -> FormVersion:
+    """The stored version of the form as loaded now (FormVersion.for_spec, once per process)."""
+    version = database_cache().get(("version", spec.slug, spec.version_hash))
+    if version is None:
+        version = remember_version(FormVersion.for_spec(spec))
+    return version
+
+
+def version_by_id(version_id: int) -> FormVersion:
+    version = database_cache().get(("version", version_id))
+    if version is None:
+        version = remember_version(FormVersion.get_by_id(version_id))
+    return version
+
+
+def remember_version(version: FormVersion) -> FormVersion:
+    # A version made inside a transaction that may still roll back is not kept.
+    if not db.in_transaction():
+        cache = database_cache()
+        cache["version", version.id] = cache["version", version.slug, version.version_hash] = (
+            version
+        )
+    return version
+
+
+def start_draft(spec: FormSpec, lang: str, max_age_hours: int) -> Draft:
+    """A new draft of `spec`'s current version; drafts untouched for max_age_hours go first."""
+    now = utcnow()
+    cutoff = Draft.updated_at.db_value(now - timedelta(hours=max_age_hours))
+    db.execute_sql(built_sql("drafts expired", expired_drafts), (cutoff,))
+    draft = Draft(uuid=uuid4(), lang=lang, answers={}, created_at=now, updated_at=now)
+    draft.form_version = current_version(spec)
+    values = [field.db_value(getattr(draft, field.name)) for field in Draft._meta.sorted_fields]
+    with unsynced_commits():  # nothing is promised yet: the visitor has not answered anything
+        db.execute_sql(built_sql("draft insert", draft_insert), values)
+    return draft
+
+
+def expired_drafts() -> Query:
+    """Draft.expired, with the time as a parameter."""
+    return Draft.delete().where(Draft.updated_at < utcnow())
+
+
+def draft_insert() -> Query:
+    columns = {field: None for field in Draft._meta.sorted_fields}
+    return Draft.insert(columns).returning()  # no RETURNING: the UUID is made here
+
+
+def find_draft(form_slug: str, draft_id: UUID) -> Draft | None:
+    """The draft with this UUID if it belongs to the form `form_slug`, else None."""
+    fields = Draft._meta.sorted_fields
+    sql = built_sql("draft by key", lambda: Draft.select(*fields).where(Draft.uuid == SOME_UUID))
+    row = db.execute_sql(sql, (Draft.uuid.db_value(draft_id),)).fetchone()
+    if row is None:
+        return None
+    values = zip(fields, row, strict=True)
+    draft = Draft(__no_default__=True, **{field.name: field.python_value(v) for field, v in values})
+    draft.form_version = version_by_id(draft.form_version_id)
+    return draft if draft.form_version.slug == form_slug else None
+
+
+def spec_of_draft(draft: Draft) -> FormSpec:
+    """The form as it was when the draft began: its stored version, not today's file."""
+    return spec_of_version(draft.form_version)
+
+
+def save_answer(draft: Draft, name: str, value) -> None:
+    """Store one answer (None removes it) of an unfinished form, without waiting for the disk
+    (see `unsynced_commits`): a draft promises the visitor nothing; the submission does."""
+    answers = dict(draft.answers)
+    if value is None:
+        answers.pop(name, None)
+    else:
+        answers[name] = value
+    draft.answers, draft.updated_at = answers, utcnow()
+    sql = built_sql("draft answers", answers_update)
+    params = (
+        Draft.answers.db_value(draft.answers),
+        Draft.updated_at.db_value(draft.updated_at),
+        Draft.uuid.db_value(draft.uuid),
+    )
+    with unsynced_commits():
+        db.execute_sql(sql, params)
+
+
+def answers_update() -> Query:
+    return Draft.update(answers={}, updated_at=utcnow()).where(Draft.uuid == SOME_UUID)
+
+
+# --- Where the visitor goes next -----------------------------------------------------------------
+
+
+def place_of(spec: FormSpec, answers: dict, field) -> tuple[list, int]:
+    """The fields now visible, and where `field` is among them (0 if it is not)."""
+    visible = spec.visible_fields(answers)
+    names = [f.name for f in visible]
+    return visible, names.index(field.name) if field.name in names else 0
+
+
+def next_field(spec: FormSpec, answers: dict, field, reviewing: bool):
+    """The step after `field` among the fields now visible (not when changing one answer from
+    the summary), else the first required one still unanswered; None: the summary is next."""
+    visible = spec.visible_fields(answers)
+    names = [f.name for f in visible]
+    later = visible[names.index(field.name) + 1 :] if field.name in names else []
+    if later and not reviewing:
+        return later[0]
+    return first_missing(spec, answers)
+
+
+def first_missing(spec: FormSpec, answers: dict):
+    """The first visible required field without an answer, if any."""
+    return next(
+        (f for f in spec.visible_fields(answers) if f.required and answers.get(f.name) is None),
+        None,
+    )
+
+
+def offline_submission(spec: FormSpec, draft: Draft) -> dict:
+    """What the browser queues if the final submit cannot reach the server: no more than that.
+
+    The answers are those the summary shows; the form version pins the rules they obey.
+    """
+    return {
+        "uuid": str(draft.uuid),
+        "form": spec.slug,
+        "version": draft.form_version.version_hash,
+        "lang": draft.lang,
+        "answers": spec.visible_answers(draft.answers),
+    }
+
+
+def discard_draft(draft_id: UUID) -> None:
+    """Forget a visitor's unfinished answers (cancel, idle timeout, back from the first step)."""
+    Draft.delete().where(Draft.uuid == draft_id).execute()
