@@ -4,8 +4,8 @@ Connections: on SQLite every thread keeps its connection open between requests (
 serves from a fixed pool of threads, so that is one connection per thread for the life of the
 process). Opening one costs five PRAGMAs, and closing the last one checkpoints the WAL and
 deletes the -wal and -shm files, which the next request would create again: that was almost half
-of a visitor step's server time. SQLite's auto-checkpoint and the scheduler's `fold_wal` keep
-the WAL short instead; erasures and the nightly purge empty it at once (`checkpoint_wal`).
+of a visitor step's server time. SQLite's auto-checkpoint and the scheduler's passive
+`checkpoint_wal` keep the WAL short instead; erasures and the nightly purge empty it at once.
 Other databases (PostgreSQL) still connect per request, as before.
 
 Each app has its own database object; the global `kiosk.extensions.db` proxy points at the one
@@ -53,23 +53,17 @@ def make_database(config: dict, instance_path: str) -> Database:
     return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS)
 
 
-def checkpoint_wal() -> None:
-    """Copy the write-ahead log into the database file and empty it (SQLite only).
+def checkpoint_wal(mode: str = "TRUNCATE") -> None:
+    """Copy the write-ahead log into the database file (SQLite only).
 
-    Erased rows would otherwise stay readable in old WAL frames until those are reused;
-    secure_delete overwrites them in the database file itself.
+    TRUNCATE (erasure, purge) also empties the log: erased rows would otherwise stay readable
+    in old WAL frames until those are reused; secure_delete overwrites them in the database file
+    itself. It holds new writers back until every reader is done, so the scheduler's regular run
+    uses PASSIVE, which never blocks a visitor's write (a backup's VACUUM INTO can read for
+    seconds); once all of the log is in the file, the next writer starts it from the beginning.
     """
     if isinstance(db.obj, SqliteDatabase):
-        db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-
-
-def fold_wal() -> None:
-    """Copy what the write-ahead log holds into the database file, waiting for nobody (SQLite
-    only): PASSIVE never blocks a visitor's write, unlike TRUNCATE, which holds new writers back
-    until every reader is done (a backup's VACUUM INTO can read for seconds). Once all of the log
-    is in the file, the next writer starts it from the beginning again."""
-    if isinstance(db.obj, SqliteDatabase):
-        db.execute_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        db.execute_sql(f"PRAGMA wal_checkpoint({mode})")
 
 
 def write_transaction():

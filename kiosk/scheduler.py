@@ -16,7 +16,7 @@ from flask import Flask
 from peewee import IntegrityError
 
 from .clock import local_time, utcnow
-from .db import fold_wal
+from .db import checkpoint_wal
 from .extensions import db
 from .maintenance.backup import create_backup
 from .maintenance.retention import purge_expired
@@ -114,7 +114,7 @@ def run_once(app: Flask, now: datetime | None = None) -> dict:
         done["nightly"] = run_step("Nächtliche Aufgaben", run_nightly, app, now)
         # The server's connections stay open, so no last close folds the WAL into the database:
         # besides SQLite's auto-checkpoint (every 1000 pages), once a run, without blocking.
-        run_step("WAL zurückschreiben", fold_wal)
+        run_step("WAL zurückschreiben", checkpoint_wal, "PASSIVE")
     return done
 
 

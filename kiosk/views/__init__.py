@@ -1,13 +1,14 @@
-"""Blueprints, one per audience, and the two helpers every htmx answer goes through.
+"""Blueprints, one per audience, and the three helpers every htmx answer goes through.
 
 `render_page` answers a page or, for htmx, just its fragment; `render_component` answers a
-self-swapping component's partial for htmx, and a whole page (or a redirect to it) otherwise.
-Both mark their responses `Vary: HX-Request`, since the same URL answers two ways.
+self-swapping component's partial for htmx, and a whole page (or a redirect to it) otherwise;
+`render_after_post` answers a POST with the next page at once for htmx, else with a 303.
+All mark their responses `Vary: HX-Request`, since the same URL answers two ways.
 """
 
 from collections.abc import Callable
 
-from flask import Response, make_response, render_template, request
+from flask import Response, make_response, redirect, render_template, request
 
 
 def is_htmx() -> bool:
@@ -45,3 +46,13 @@ def render_component(
     if is_htmx():
         return varies_by_htmx(make_response(render_template(partial, **context), status))
     return varies_by_htmx(make_response(without_htmx()))
+
+
+def render_after_post(url: str, page: Callable[[], Response]) -> Response:
+    """Where a POST leads: htmx gets `page()` at once, with `url` to push into the history (one
+    request instead of a 303 and a GET); without JavaScript, POST-redirect-GET to `url`."""
+    if not is_htmx():
+        return varies_by_htmx(redirect(url, 303))
+    response = page()
+    response.headers["HX-Push-Url"] = url
+    return varies_by_htmx(response)

@@ -1,6 +1,5 @@
 """The visitor's path: language, form, one question per screen, summary, submit, thank-you."""
 
-from collections.abc import Callable
 from functools import lru_cache, wraps
 from urllib.parse import quote
 from uuid import UUID
@@ -19,7 +18,7 @@ from ..models import Draft, Submission
 from ..visitor import drafts
 from ..visitor.offline import worker_script
 from ..visitor.submissions import RefusedReplay, replay_submission, store_submission
-from . import is_htmx, render_page
+from . import render_after_post, render_page
 
 bp = Blueprint("kiosk", __name__)
 
@@ -134,16 +133,6 @@ def links_of(spec: FormSpec, draft: Draft) -> DraftLinks:
     return links
 
 
-def answer_with(url: str, show: Callable[[], Response]) -> Response:
-    """Where a POST leads: htmx gets that page at once, with the URL to push into the history
-    (one request instead of a 303 and a GET); without JavaScript, POST-redirect-GET."""
-    if not is_htmx():
-        return redirect(url, 303)
-    response = show()
-    response.headers["HX-Push-Url"] = url
-    return response
-
-
 @bp.get("/")
 def start():
     return render_page("kiosk/start.html", languages=offered_languages(current_app.config))
@@ -207,8 +196,8 @@ def go_to(spec: FormSpec, draft: Draft, field) -> Response:
     """To `field`'s step, or to the summary when `field` is None."""
     links = links_of(spec, draft)
     if field is None:
-        return answer_with(links.summary, lambda: render_summary(spec, draft))
-    return answer_with(links.step(field.name), lambda: render_step(spec, draft, field))
+        return render_after_post(links.summary, lambda: render_summary(spec, draft))
+    return render_after_post(links.step(field.name), lambda: render_step(spec, draft, field))
 
 
 def with_draft(view):
@@ -262,7 +251,7 @@ def go_back(spec: FormSpec, draft: Draft, field):
     previous = visible[position - 1] if position > 0 else None
     if previous is None:
         drafts.discard_draft(draft.uuid)
-        return answer_with(url_for("kiosk.choose"), render_choose)
+        return render_after_post(url_for("kiosk.choose"), render_choose)
     return go_to(spec, draft, previous)
 
 
@@ -313,7 +302,7 @@ def submit_draft(spec: FormSpec, draft: Draft):
         if not Submission.get_or_none(Submission.uuid == draft.uuid):
             raise
     thanks_url = url_for("kiosk.thanks", submission_id=draft.uuid)
-    return answer_with(thanks_url, lambda: render_page("kiosk/thanks.html"))
+    return render_after_post(thanks_url, lambda: render_page("kiosk/thanks.html"))
 
 
 @bp.get("/<lang>/thanks/<uuid:submission_id>")
