@@ -14,8 +14,9 @@ from .extensions import csrf
 from .formspec import load_forms as read_forms
 from .views import api, assets, auth, errors, hub, kiosk, reports, review, security, templating
 from .views import sync as sync_views
+from .views.audio import bp as audio_bp
 
-BLUEPRINTS = (kiosk.bp, auth.bp, review.bp, reports.bp, sync_views.bp, hub.bp, api.bp)
+BLUEPRINTS = (kiosk.bp, auth.bp, review.bp, reports.bp, sync_views.bp, hub.bp, api.bp, audio_bp)
 
 
 def instance_path() -> str:

@@ -28,6 +28,11 @@ SETTINGS = (
     Setting("KIOSK_IDLE_SECONDS", 90, "Seconds without input before the idle warning appears."),
     Setting("KIOSK_IDLE_COUNTDOWN", 30, "Seconds the idle warning counts down (at least 20)."),
     Setting("KIOSK_THANKS_SECONDS", 8, "Seconds the thank-you stays before the start screen."),
+    Setting(
+        "KIOSK_TAP_GUARD_MS",
+        450,
+        "Milliseconds after a new screen in which taps are ignored (a double tap's second tap).",
+    ),
     Setting("DRAFT_MAX_AGE_HOURS", 12, "Unfinished answers older than this are discarded."),
     Setting("STAFF_IDLE_MINUTES", 30, "A staff login ends after this many idle minutes."),
     Setting("STAFF_SESSION_HOURS", 8, "A staff login ends after this many hours in any case."),

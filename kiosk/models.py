@@ -128,6 +128,7 @@ class Submission(BaseModel):
     created_at = DateTimeField(default=utcnow, index=True)
     status = CharField(default="new", index=True)
     assigned_to = DeferredForeignKey("User", null=True, on_delete="SET NULL")
+    visitor_code = CharField(null=True, index=True)  # e.g. "K7-42", formspec/visitor_code.py
 
     class Meta:  # the inbox's order and filters in one index (migration 0005, review/inbox.py)
         indexes = ((("created_at", "id", "status", "form_version", "lang"), False),)

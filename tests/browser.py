@@ -167,7 +167,7 @@ def open_form(page: Page, base_url: str, lang: str, form: str) -> None:
 
 
 def give_answer(page: Page, value) -> None:
-    """Put `value` into the step on screen: tap its options or type it, without sending."""
+    """Put `value` into a step that has "Weiter": tick its options or type it, without sending."""
     main = page.locator("main")
     if main.locator("fieldset.choices").count():
         values = value if isinstance(value, list) else [value]
@@ -179,14 +179,34 @@ def give_answer(page: Page, value) -> None:
 
 
 def tap_option(page: Page, value: str) -> None:
-    """Tap the card of one option; in a one-tap form this alone sends the answer."""
+    """Tap the card of one option; a one-tap answer (single, yes/no, rating) sends it at once."""
     page.locator(
         f'main label.choice:has(input[value="{value}"]), main button.choice[value="{value}"]'
     ).click()
 
 
+def is_one_tap(page: Page) -> bool:
+    """Whether the step on screen is answered by a tap on an option (consent included)."""
+    return page.locator("main form.one-tap, main .consent-choices").count() > 0
+
+
+def answer_step(page: Page, value) -> None:
+    """Answer the step on screen with `value` (None: leave it out) and go on, with the taps a
+    visitor would use: one on an option where that sends, else the options and "Weiter"."""
+    main = page.locator("main")
+    if main.locator(".consent-choices").count():
+        chosen = ".consent-yes" if value == "yes" else ".consent-no"
+        swap(page, main.locator(chosen).click)
+    elif is_one_tap(page) and value is not None:
+        swap(page, lambda: tap_option(page, value))
+    else:
+        if value is not None:
+            give_answer(page, value)
+        next_step(page)
+
+
 def next_step(page: Page) -> None:
-    swap(page, page.locator("main .nav .next").click)
+    swap(page, page.locator("main .actions .next").click)
 
 
 def walk_form(
@@ -203,10 +223,8 @@ def walk_form(
         assert name not in walked, f"step {name} came twice"
         walked.append(name)
         if questions and name in questions:
-            expect(page.locator("#question")).to_have_text(questions[name])
-        if name in answers:
-            give_answer(page, answers[name])
-        next_step(page)
+            expect(page.locator("#question")).to_contain_text(questions[name])
+        answer_step(page, answers.get(name))
         assert_same_page(page)
     if stop_at is None:
         expect(page.locator("main.summary")).to_be_visible()
@@ -217,7 +235,9 @@ def summary_rows(page: Page) -> dict[str, str]:
     """{question: shown answer} of the summary on screen."""
     rows = page.locator("main.summary .answer")
     return {
-        rows.nth(i).locator("dt").inner_text().strip(): rows.nth(i).locator("bdi").inner_text()
+        rows.nth(i).locator("dt span").first.inner_text().strip(): rows.nth(i)
+        .locator("bdi")
+        .inner_text()
         for i in range(rows.count())
     }
 

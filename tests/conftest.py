@@ -77,6 +77,7 @@ class Visitor:
         return response
 
     def remember(self, response):
+        self.response = response
         self.url = response.request.path
         match = TOKEN.search(response.get_data(as_text=True))
         if match:
@@ -91,6 +92,10 @@ class Visitor:
         if value is not None:
             data["answer"] = value
         return self.post(self.url, data)
+
+    def get_html(self) -> str:
+        """The page the visitor sees now."""
+        return self.response.get_data(as_text=True)
 
     @property
     def draft_url(self):

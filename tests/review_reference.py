@@ -235,8 +235,18 @@ def forget_personal_answers(version_id, cutoff) -> dict[str, int]:
         .where(CommentApproval.answer.in_(personal))
         .execute(),
         "personal_answers": Answer.delete().where(Answer.id.in_(personal)).execute(),
+        # Added with the visitor code (0006), in this module's way: one row at a time.
+        "visitor_codes": forget_visitor_codes(version_id, cutoff),
         "times": truncate_times(version_id, cutoff),
     }
+
+
+def forget_visitor_codes(version_id, cutoff) -> int:
+    coded = expired_submissions(version_id, cutoff).where(Submission.visitor_code.is_null(False))
+    return sum(
+        Submission.update(visitor_code=None).where(Submission.id == row.id).execute()
+        for row in coded
+    )
 
 
 def truncate_times(version_id, cutoff) -> int:

@@ -1,4 +1,5 @@
-"""`make screenshots`: the start screen and steps of each language, on a tablet and a phone.
+"""`make screenshots`: the start screen and steps of each language, on a tablet and a phone;
+the summary in Arabic and the consent in Tigrinya on the landscape tablet (1280x800).
 
 Writes PNG files into screenshots/ (git-ignored) so anyone can look at every language.
 """
@@ -13,11 +14,13 @@ sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
 from kiosk.i18n import LANGUAGES
 
-from browser import CHROMIUM, CHROMIUM_ARGS
+from browser import CHROMIUM, CHROMIUM_ARGS, COUNT_SWAPS, open_form, walk_form
+from factories import INTAKE_ANSWERS
 from hub_screens import shoot_hub
 from server import KioskServer
 
 VIEWPORTS = {"tablet": {"width": 800, "height": 1280}, "phone": {"width": 360, "height": 780}}
+LANDSCAPE = {"width": 1280, "height": 800}
 OUT = pathlib.Path(__file__).parent.parent / "screenshots"
 
 
@@ -35,17 +38,36 @@ def shoot_language(page, base: str, code: str, device: str) -> list[pathlib.Path
     page.goto(f"{base}/{code}/")
     shot("1-choose")
     page.locator("button.form-card").first.click()
-    page.wait_for_selector("#main.step")
+    page.wait_for_selector("#main.step-consent")
     shot("2-consent")
-    page.locator(".choice input").first.check()
-    page.locator("button.next").click()
+    page.locator("main .consent-yes").click()
     page.wait_for_selector("#main.step-text")
     shot("3-text")
-    page.locator("button.next").click()
+    page.locator("main .actions .next").click()
     page.wait_for_selector("#main.step-multiple")
-    page.locator("button.next").click()  # nothing chosen: shows the error
+    page.locator("main .actions .next").click()  # nothing chosen: shows the error
     page.wait_for_selector("#error")
     shot("4-choices-error")
+    return shots
+
+
+def shoot_landscape(browser, base: str) -> list[pathlib.Path]:
+    """On the landscape tablet: the summary of a whole intake in Arabic, right to left, and the
+    consent in Tigrinya, Ethiopic script."""
+    shots = []
+    context = browser.new_context(viewport=LANDSCAPE)
+    context.add_init_script(COUNT_SWAPS)
+    page = context.new_page()
+    try:
+        open_form(page, base, "ar", "intake")
+        walk_form(page, {**INTAKE_ANSWERS, "name": "سميرة"})
+        shots.append(OUT / "ar-landscape-5-summary.png")
+        page.screenshot(path=shots[-1], full_page=True)
+        open_form(page, base, "ti", "intake")
+        shots.append(OUT / "ti-landscape-2-consent.png")
+        page.screenshot(path=shots[-1], full_page=True)
+    finally:
+        context.close()
     return shots
 
 
@@ -64,6 +86,7 @@ def main() -> None:
                     shots = shoot_language(page, server.url, code, device)
                     print(f"{code} {device}: {len(shots)} screenshots")
                 page.close()
+            print(f"landscape: {len(shoot_landscape(browser, server.url))} screenshots")
             print(f"hub: {len(shoot_hub(browser, OUT))} screenshots")
         finally:
             browser.close()

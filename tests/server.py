@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 PASSWORD = "correct horse battery"  # every test's staff password, long enough for `kiosk user add`
 LOGIN_PATH = "/review/login"
+TEST_CONFIG = "KIOSK_TAP_GUARD_MS = 0\n"
 # The CSRF token of a page: its <meta> (kiosk pages, htmx) and the hidden field of its form
 # (the WTForms login form writes type="hidden" first, the review pages' forms name and value).
 TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
@@ -38,9 +39,10 @@ class KioskServer:
         self.env = {**os.environ, "KIOSK_INSTANCE_PATH": self.instance_path}
         self.process = None
         self.kiosk(["init"])
-        if extra_config:
-            with open(os.path.join(self.instance_path, "config.py"), "a", encoding="utf-8") as f:
-                f.write(extra_config)
+        # Tests tap as soon as a screen has settled; the guard against a double tap's second
+        # tap is proven by its own test, which sets it again (a later line wins).
+        with open(os.path.join(self.instance_path, "config.py"), "a", encoding="utf-8") as f:
+            f.write(TEST_CONFIG + extra_config)
 
     def kiosk(self, args):
         command = [sys.executable, "-m", "kiosk.cli", *args]

@@ -34,6 +34,7 @@ EXCLUDED = {
     "kiosk.service_worker": "a script the kiosk pages register, not a page",
     "kiosk.health": "JSON for the offline banner's checks, not a page",
     "kiosk.offline_token": "JSON for the offline queue, not a page",
+    "audio.recording": "a recording (audio file) that reads a text aloud, not a page",
 }
 # Pages that go on by themselves: the offline page returns to the start once the server answers.
 LEAVES_BY_ITSELF = {"kiosk.offline_page": "/"}

@@ -392,7 +392,7 @@ REFUSALS = {
     "message with a foreign placeholder": (
         with_field('name = "x"\ntype = "text"\nlabel = "X"\nmessages = { required = "%(name)s!" }'),
         "x",
-        "message 'required' may only use %(min)s and %(max)s",
+        "message 'required' may only use %(min)s, %(max)s and %(example)s",
     ),
     "field without label": (with_field('name = "x"\ntype = "text"'), "x", "'label' is missing"),
     "field without name": (with_field('type = "text"\nlabel = "X"'), "#4", "'name' is missing"),
@@ -593,12 +593,23 @@ INVALID_ANSWERS = [
     ("nickname", "Al1", "pattern", "[Nur Buchstaben, bitte.]"),
     ("city", "x" * 201, "max_length", None),
     ("note", "x" * 2001, "max_length", None),
-    ("count", "abc", "invalid", "[Bitte schreiben Sie eine Zahl.]"),
+    ("count", "abc", "invalid", "[Bitte schreiben Sie eine Zahl, zum Beispiel %(example)s.]"),
     ("count", "1.5", "invalid", None),
-    ("count", "0", "min", "[Die Zahl ist zu klein. Sie muss mindestens %(min)s sein.]"),
+    (
+        "count",
+        "0",
+        "min",
+        "[Die Zahl ist zu klein. Bitte schreiben Sie eine Zahl von %(min)s bis %(max)s.]",
+    ),
     ("count", "11", "max", None),
     ("arrival", "16", "invalid", None),
-    ("arrival", "1939", "min", "[Bitte schreiben Sie ein Jahr ab %(min)s.]"),
+    (
+        "arrival",
+        "1939",
+        "min",
+        "[Das Jahr ist zu früh. Bitte schreiben Sie ein Jahr von %(min)s bis %(max)s.]",
+    ),
+    ("arrival", "۱۹۳۹", "min", None),  # Persian digits: read, and still too early
     ("arrival", str(date.today().year + 1), "max", None),
     ("arrival", NO_ANSWER, "invalid", None),
     ("day", "2023-02-29", "invalid", "[Bitte wählen Sie ein Datum.]"),
@@ -619,14 +630,23 @@ def test_invalid_answer_gets_its_own_translated_message(
     assert errors == [field.message(key, mark)]
     if german:
         lowest, highest = field.bounds if key in ("min", "max") else (2, 5)
-        assert errors == [german % {"min": lowest, "max": highest}]
+        example = {"count": 3, "arrival": 2016}.get(name)
+        assert errors == [german % {"min": lowest, "max": highest, "example": example}]
 
 
 def test_bounds_fill_the_placeholders(in_request, all_types):
     assert answer(all_types.field("count"), "11") == [
-        "[Die Zahl ist zu groß. Sie darf höchstens 10 sein.]"
+        "[Die Zahl ist zu groß. Bitte schreiben Sie eine Zahl von 1 bis 10.]"
     ]
-    assert answer(all_types.field("arrival"), "1939") == ["[Bitte schreiben Sie ein Jahr ab 1940.]"]
+    this_year = date.today().year
+    assert answer(all_types.field("arrival"), "1939") == [
+        f"[Das Jahr ist zu früh. Bitte schreiben Sie ein Jahr von 1940 bis {this_year}.]"
+    ]
+    assert answer(all_types.field("arrival"), "16") == [
+        "[Bitte schreiben Sie ein Jahr mit 4 Ziffern, zum Beispiel 2016.]"
+    ]
+    one_bound = Field("n", "number", "Wie viele?", min=1)
+    assert one_bound.message("min", mark) == "[Die Zahl ist zu klein. Sie muss mindestens 1 sein.]"
 
 
 def test_a_broken_translation_does_not_break_the_message(in_request, all_types):

@@ -169,6 +169,7 @@ def test_purge_deletes_personal_data_past_each_forms_retention(app, cases):
 
         recent = reloaded(cases["recent_done"])
         assert personal_values(recent) == ["0151 A4", f"{MARK}nameA4", f"{MARK}otherA4"]
+        assert old_done.visitor_code is None and recent.visitor_code  # it leads to a person
         assert recent.notes.count() == 1 and recent.assigned_to.name == "cora"
 
         assert personal_values(reloaded(cases["old_comment"])) == []
@@ -182,6 +183,7 @@ def test_purge_deletes_personal_data_past_each_forms_retention(app, cases):
     assert counts == {
         "personal_answers": 3 * 4 + 1,  # name, other, contact of four intakes; one comment
         "comment_approvals": 1,
+        "visitor_codes": 4,  # the thank-you's code of the four old intakes
         "notes": 1,
         "status_changes": 1,
         "assignments": 1,
@@ -197,7 +199,9 @@ def test_the_audit_log_says_how_many_never_what(app, cases):
         purge_expired(NOW)
         event = AuditEvent.get(AuditEvent.action == "purge")
     assert event.user_name == "system" and event.target == ""
-    assert event.detail.startswith("13 persönliche Antworten, 1 Kommentar-Freigaben, 1 Notizen")
+    assert event.detail.startswith(
+        "13 persönliche Antworten, 1 Kommentar-Freigaben, 4 Besuchernummern, 1 Notizen"
+    )
     assert MARK not in event.detail and "submission" not in event.detail
 
 

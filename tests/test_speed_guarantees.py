@@ -26,9 +26,9 @@ from server import TOKEN, KioskServer
 HTMX = {"HX-Request": "true"}
 FEEDBACK = (
     ("today", "4"),
+    ("come_again", "yes"),
     ("helped", ["advice", "people"]),
     ("missing", ["childcare"]),
-    ("come_again", "yes"),
     ("consent", "yes"),
     ("comment", "Danke für alles"),
 )
@@ -74,7 +74,7 @@ def test_without_javascript_an_answer_still_redirects_to_the_next_step(client):
     step = first.headers["HX-Push-Url"]
     response = answer(client, step, token, "4", htmx=False)
     assert response.status_code == 303
-    assert response.headers["Location"].endswith("/step/helped")
+    assert response.headers["Location"].endswith("/step/come_again")
     assert "HX-Push-Url" not in response.headers
 
 
@@ -85,9 +85,9 @@ def test_htmx_gets_the_next_step_at_once_with_the_url_to_push(client):
     assert step.endswith("/step/today")
     response = answer(client, step, token, "4")
     assert response.status_code == 200
-    assert response.headers["HX-Push-Url"] == step.replace("/step/today", "/step/helped")
+    assert response.headers["HX-Push-Url"] == step.replace("/step/today", "/step/come_again")
     html = response.get_data(as_text=True)
-    assert html.lstrip().startswith('<main id="main" class="step step-multiple"')
+    assert html.lstrip().startswith('<main id="main" class="step step-yesno"')
     assert "<html" not in html
     assert "HX-Request" in response.headers["Vary"]
     assert response.headers["Cache-Control"] == "no-store"  # it shows the draft's answers
@@ -123,7 +123,8 @@ def test_going_back_with_htmx_shows_the_previous_step_at_once(client):
     back = client.post(second.headers["HX-Push-Url"], data=data, headers=HTMX)
     assert back.status_code == 200
     assert back.headers["HX-Push-Url"].endswith("/step/today")
-    assert 'value="4" checked' in back.get_data(as_text=True)
+    # The rating given is shown as chosen: its face button is pressed.
+    assert re.search(r'value="4"[^>]*aria-pressed="true"', back.get_data(as_text=True))
 
 
 def test_every_post_still_needs_its_csrf_token(client):
@@ -376,7 +377,7 @@ def test_thanked_submissions_and_answered_steps_survive_kill_9(tmp_path):
         finally:
             connection.close()
         assert stored == 7
-        assert answers == '{"helped": ["advice", "people"], "missing": ["childcare"], "today": "4"}'
+        assert answers == '{"come_again": "yes", "helped": ["advice", "people"], "today": "4"}'
 
         server.start()  # the visitor who was halfway carries on where the server went away
         halfway.close()  # the next request opens a new connection

@@ -6,6 +6,7 @@ the package root.
 
 from flask import Flask
 
+from .audio import audio_group
 from .browser import browser_command
 from .hub import hub_group
 from .maintenance import backup_command, purge_command, restore_command
@@ -31,6 +32,7 @@ COMMANDS = (
     backup_command,
     restore_command,
     browser_command,
+    audio_group,
 )
 
 

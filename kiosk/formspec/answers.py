@@ -2,17 +2,24 @@
 
 Answers are stored as strings (numbers and years too), lists of strings for `multiple`, the
 string NO_ANSWER when the visitor chose "prefer not to say", and None when a field was skipped.
+Before any rule is checked, a typed answer is made plain (`incoming`): numbers and years, and
+text fields with `digits = "ascii"`, in ASCII digits; free text without bidi controls.
 """
 
 import re
 from datetime import date
 from typing import TYPE_CHECKING
 
+from .digits import plain_digits, plain_number, without_bidi_controls
+
 if TYPE_CHECKING:
     from .spec import Field
 
 NO_ANSWER = "no_answer"
 CONSENT_GIVEN = "yes"
+TEXT_TYPES = ("text", "textarea")
+NUMBER_TYPES = ("number", "year")
+EXAMPLES = {"number": 3, "year": 2016}  # a valid answer for an error message, within the bounds
 
 
 class InvalidAnswer(ValueError):
@@ -39,6 +46,8 @@ def clean_answer(field: "Field", raw) -> str | list[str] | None:
     """The value to store for raw form data (str, list or None); raises InvalidAnswer."""
     if field.prefer_not_to_say and is_no_answer(raw):
         return NO_ANSWER
+    if isinstance(raw, str):
+        raw = incoming(field, raw)
     if is_empty(raw):
         if field.required:
             raise InvalidAnswer("required")
@@ -48,6 +57,39 @@ def clean_answer(field: "Field", raw) -> str | list[str] | None:
     if not isinstance(raw, str):
         raise InvalidAnswer("invalid")
     return _CLEANERS[field.type](field, raw)
+
+
+def incoming(field: "Field", raw: str) -> str:
+    """A typed answer made plain before its rules are checked (see the module's docstring)."""
+    if field.type in NUMBER_TYPES:
+        return plain_number(raw)
+    if field.type in TEXT_TYPES:
+        return plain_digits(raw) if field.digits == "ascii" else without_bidi_controls(raw)
+    return raw
+
+
+def typed_original(field: "Field", raw) -> str | None:
+    """The typed answer as the visitor wrote it (trimmed, without bidi controls) when that is
+    not how it is stored, e.g. "۲۰۱۶" for "2016"; None when they are the same or not typed."""
+    if field.type not in TEXT_TYPES + NUMBER_TYPES or not isinstance(raw, str):
+        return None
+    try:
+        stored = clean_answer(field, raw)
+    except InvalidAnswer:
+        return None
+    if not isinstance(stored, str) or stored == NO_ANSWER:
+        return None
+    typed = without_bidi_controls(raw).replace("\r\n", "\n").strip()
+    return typed if typed != stored else None
+
+
+def example_answer(field: "Field") -> int | None:
+    """A valid number or year to show in an error message: EXAMPLES, moved into the bounds."""
+    if field.type not in EXAMPLES:
+        return None
+    lowest, highest = field.bounds
+    value = EXAMPLES[field.type] if lowest is None else max(EXAMPLES[field.type], lowest)
+    return value if highest is None else min(value, highest)
 
 
 def _clean_choice(field: "Field", raw: str) -> str:
@@ -89,12 +131,12 @@ def _matching(raw: str, pattern: str) -> str:
 
 
 def _clean_number(field: "Field", raw: str) -> str:
-    # \d also takes Arabic-Indic and Persian digits, as typed on the visitors' own keyboards.
-    return _within_bounds(field, int(_matching(raw, r"[+-]?\d{1,18}")))
+    # The digits are ASCII already, whatever script they were typed in (see `incoming`).
+    return _within_bounds(field, int(_matching(raw, r"[+-]?[0-9]{1,18}")))
 
 
 def _clean_year(field: "Field", raw: str) -> str:
-    return _within_bounds(field, int(_matching(raw, r"\d{4}")))
+    return _within_bounds(field, int(_matching(raw, r"[0-9]{4}")))
 
 
 def _within_bounds(field: "Field", number: int) -> str:

@@ -47,7 +47,7 @@ def _form_class(field: "Field", translate: Callable[[str], str], locale: str) ->
             # it); a per-form check again would only repeat that.
             csrf = False
 
-        answer = _answer_field(field, translate)
+        answer = _answer_field(field, translate, locale)
 
     return AnswerForm
 
@@ -58,11 +58,11 @@ def _prefill(field: "Field", value):
     return value
 
 
-def _answer_field(field: "Field", translate: Callable[[str], str]):
+def _answer_field(field: "Field", translate: Callable[[str], str], locale: str):
     common = {
         "label": translate(field.label),
         "description": translate(field.help) if field.help else "",
-        "validators": [_validator(field, translate)],
+        "validators": [_validator(field, translate, locale)],
     }
     if field.type in ("single", "yesno", "rating"):
         return wtforms_fields.RadioField(
@@ -101,13 +101,14 @@ def _choices(field: "Field", translate: Callable[[str], str]) -> list[SelectChoi
     return [SelectChoice(option.value, translate(option.label)) for option in field.options]
 
 
-def _validator(field: "Field", translate: Callable[[str], str]):
-    # WTForms' own validators are not used: their messages are English.
+def _validator(field: "Field", translate: Callable[[str], str], locale: str):
+    # WTForms' own validators are not used: their messages are English. The numbers in a
+    # message are written in the digits of the visitor's language (formspec/digits.py).
     def validate_answer(form, wtforms_field):
         try:
             field.clean(wtforms_field.data)
         except InvalidAnswer as problem:
-            raise ValidationError(field.message(problem.key, translate)) from None
+            raise ValidationError(field.message(problem.key, translate, locale)) from None
 
     return validate_answer
 

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .answers import NO_ANSWER
+from .digits import DIGITS_OPTIONS
 from .spec import ICONS_DIR, MESSAGE_KEYS, Condition, Field, FormSpec, FormSpecError
 
 SLUG_PATTERN = re.compile(r"[a-z0-9-]+")
@@ -62,6 +63,11 @@ class FormChecker:
         except re.error as error:
             self.problem(f"'pattern' is not a valid regular expression: {error}", name)
 
+    def check_digits(self, value: str, name: str) -> None:
+        if value not in DIGITS_OPTIONS:
+            known = ", ".join(f'"{option}"' for option in DIGITS_OPTIONS)
+            self.problem(f"'digits' must be one of {known}, not \"{value}\"", name)
+
     def check_message(self, key: str, text, name: str) -> bool:
         """True when the form file may override message `key` with `text`."""
         if key not in MESSAGE_KEYS:
@@ -69,7 +75,7 @@ class FormChecker:
         elif not isinstance(text, str) or not text.strip():
             self.problem(f"message '{key}' must be a text", name)
         elif not _placeholders_fit(text):
-            self.problem(f"message '{key}' may only use %(min)s and %(max)s", name)
+            self.problem(f"message '{key}' may only use %(min)s, %(max)s and %(example)s", name)
         else:
             return True
         return False
@@ -115,10 +121,20 @@ class FormChecker:
         """The rules that concern the form as a whole."""
         self._check_one_tap(spec)
         self._check_consent_before_personal(spec)
+        self._check_visitor_code(spec)
 
     def _check_one_tap(self, spec: FormSpec) -> None:
         if spec.one_tap and [f.type for f in spec.fields] != ["single"]:
             self.problem("'one_tap' needs exactly one field, of type 'single'")
+
+    def _check_visitor_code(self, spec: FormSpec) -> None:
+        # The code ties the answers to the person who shows it: only for answers stored with
+        # consent, never on an anonymous form (nor a one-tap one, which has no consent field).
+        consented = any(f.type == "consent" and f.required for f in spec.fields)
+        if spec.visitor_code and not consented:
+            self.problem(
+                "'visitor_code' needs a required consent field (it ties answers to a person)"
+            )
 
     def _check_consent_before_personal(self, spec: FormSpec) -> None:
         for field in spec.fields:
@@ -131,7 +147,7 @@ class FormChecker:
 
 def _placeholders_fit(text: str) -> bool:
     try:
-        text % {"min": 1, "max": 2}
+        text % {"min": 1, "max": 2, "example": 3}
     except (KeyError, ValueError, TypeError):
         return False
     return True

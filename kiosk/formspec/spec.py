@@ -16,8 +16,17 @@ from pathlib import Path
 
 from flask_wtf import FlaskForm
 
-from .answers import CONSENT_GIVEN, NO_ANSWER, clean_answer, is_no_answer
+from .answers import (
+    CONSENT_GIVEN,
+    NO_ANSWER,
+    NUMBER_TYPES,
+    clean_answer,
+    example_answer,
+    is_no_answer,
+    typed_original,
+)
 from .builder import answer_form
+from .digits import fill_message
 
 FIELD_TYPES = (
     "single", "multiple", "text", "textarea", "number", "year", "date", "yesno", "rating", "consent"
@@ -69,12 +78,13 @@ DEFAULT_MESSAGES = {
 }
 MESSAGE_KEYS = tuple(DEFAULT_MESSAGES)
 # Some types need other words for the same rule: "min" means a count of choices for `multiple`.
+# %(example)s is a valid answer (answers.EXAMPLES); numbers are written in the visitor's digits.
 TYPE_MESSAGES = {
-    "number": {"invalid": N_("Bitte schreiben Sie eine Zahl.")},
+    "number": {"invalid": N_("Bitte schreiben Sie eine Zahl, zum Beispiel %(example)s.")},
     "year": {
-        "invalid": N_("Bitte schreiben Sie ein Jahr mit 4 Ziffern, zum Beispiel 2016."),
-        "min": N_("Bitte schreiben Sie ein Jahr ab %(min)s."),
-        "max": N_("Bitte schreiben Sie ein Jahr bis %(max)s."),
+        "invalid": N_("Bitte schreiben Sie ein Jahr mit 4 Ziffern, zum Beispiel %(example)s."),
+        "min": N_("Das Jahr ist zu früh. Bitte schreiben Sie ein Jahr von %(min)s bis %(max)s."),
+        "max": N_("Das Jahr ist zu spät. Bitte schreiben Sie ein Jahr von %(min)s bis %(max)s."),
     },
     "date": {"invalid": N_("Bitte wählen Sie ein Datum.")},
     "multiple": {
@@ -87,15 +97,24 @@ TYPE_MESSAGES = {
 }
 
 
-def default_messages(field_type: str) -> dict[str, str]:
+# A number with both bounds names the whole range (a year always has both).
+RANGE_MESSAGES = {
+    "min": N_("Die Zahl ist zu klein. Bitte schreiben Sie eine Zahl von %(min)s bis %(max)s."),
+    "max": N_("Die Zahl ist zu groß. Bitte schreiben Sie eine Zahl von %(min)s bis %(max)s."),
+}
+
+
+def default_messages(field_type: str, both_bounds: bool = False) -> dict[str, str]:
     """The German error messages of a field type, before any override from its form file."""
-    return {**DEFAULT_MESSAGES, **TYPE_MESSAGES.get(field_type, {})}
+    messages = {**DEFAULT_MESSAGES, **TYPE_MESSAGES.get(field_type, {})}
+    return {**messages, **RANGE_MESSAGES} if field_type == "number" and both_bounds else messages
 
 
 def _ui_texts() -> tuple[str, ...]:
     texts = [option.label for options in GENERATED_OPTIONS.values() for option in options]
     texts += [NO_ANSWER_OPTION.label, NO_ANSWER_TEXT, CONSENT_GIVEN_TEXT]
     texts += [text for field_type in FIELD_TYPES for text in default_messages(field_type).values()]
+    texts += RANGE_MESSAGES.values()
     return tuple(dict.fromkeys(texts))
 
 
@@ -151,9 +170,14 @@ class Field:
     min_length: int | None = None
     max_length: int | None = None
     pattern: str | None = None
+    digits: str | None = None  # "ascii": a text's digits of any script are stored as ASCII
     # Excluded from hash() because a dict is not hashable; equality still compares it.
     messages: Mapping[str, str] = dataclasses.field(default_factory=dict, hash=False)
     icon: str | None = None
+    # A consent's two answers, when its question needs other words than the defaults
+    # ("Ja, einverstanden" / "Nein, lieber nicht", in templates/kiosk/_consent.html).
+    yes_label: str | None = None
+    no_label: str | None = None
 
     def __post_init__(self):
         # Filled in here, not by the loader, so that every Field is complete however it was made.
@@ -161,7 +185,18 @@ class Field:
             object.__setattr__(self, "options", GENERATED_OPTIONS[self.type])
         if self.max_length is None and self.type in DEFAULT_MAX_LENGTH:
             object.__setattr__(self, "max_length", DEFAULT_MAX_LENGTH[self.type])
-        object.__setattr__(self, "messages", {**default_messages(self.type), **self.messages})
+        defaults = default_messages(self.type, self._both_bounds)
+        object.__setattr__(self, "messages", {**defaults, **self.messages})
+
+    @property
+    def _both_bounds(self) -> bool:
+        return self.min is not None and self.max is not None
+
+    @property
+    def takes_any_digits(self) -> bool:
+        """Whether digits of every script are read (and stored as ASCII): numbers, years and
+        text fields with `digits = "ascii"`."""
+        return self.type in NUMBER_TYPES or self.digits == "ascii"
 
     @property
     def bounds(self) -> tuple[int | None, int | None]:
@@ -182,19 +217,18 @@ class Field:
     def is_visible(self, answers: Mapping[str, str | list[str]]) -> bool:
         return all(condition.holds(answers) for condition in self.show_if)
 
-    def message(self, key: str, translate: Callable[[str], str]) -> str:
-        """The translated error message `key` with its %(min)s/%(max)s filled in."""
+    def message(self, key: str, translate: Callable[[str], str], locale: str | None = None) -> str:
+        """The translated error message `key` with its %(min)s, %(max)s and %(example)s filled
+        in, in the digits of `locale` (Latin without one); for a field that takes digits of any
+        script, every digit of the message is written so, e.g. a form's example phone number."""
         text = translate(self.messages.get(key) or default_messages(self.type)[key])
         lowest, highest = (
             (self.min_length, self.max_length)
             if key in ("min_length", "max_length")
             else self.bounds
         )
-        try:
-            return text % {"min": lowest, "max": highest}
-        except (KeyError, ValueError, TypeError):
-            # A translation with broken placeholders must not stop the kiosk.
-            return text
+        values = {"min": lowest, "max": highest, "example": example_answer(self)}
+        return fill_message(text, values, locale, all_digits=self.takes_any_digits)
 
     def clean(self, raw) -> str | list[str] | None:
         """The value to store for raw form data (str, list or None); raises InvalidAnswer."""
@@ -210,6 +244,11 @@ class Field:
     def stored_value(self, form: FlaskForm) -> str | list[str] | None:
         """The normalised answer of a form that passed validate()."""
         return self.clean(form.answer.data)
+
+    def typed_value(self, form: FlaskForm) -> str | None:
+        """The answer of a validated form as typed, when not as stored (e.g. Persian digits for
+        "2016"), else None: shown back to the visitor, kept in the draft only (drafts.py)."""
+        return typed_original(self, form.answer.data)
 
     def display(
         self,
@@ -233,7 +272,7 @@ class Field:
 
     def custom_messages(self) -> dict[str, str]:
         """The messages the form file overrides."""
-        defaults = default_messages(self.type)
+        defaults = default_messages(self.type, self._both_bounds)
         return {key: text for key, text in self.messages.items() if defaults.get(key) != text}
 
     def texts(self, form_slug: str) -> Iterator[tuple[str, str]]:
@@ -245,6 +284,9 @@ class Field:
         if self.type in ("single", "multiple"):
             for option in self.options:
                 yield option.label, f"{where}, option {option.value}"
+        for key in ("yes_label", "no_label"):
+            if getattr(self, key):
+                yield getattr(self, key), f"{where}, {key}"
         for key, text in self.custom_messages().items():
             yield text, f"{where}, message {key}"
 
@@ -256,6 +298,10 @@ class Field:
             for condition in self.show_if
         ]
         data["messages"] = dict(self.messages)
+        for key in ("digits", "yes_label", "no_label"):
+            if data[key] is None:
+                # An option only counts once set: forms without it keep their version.
+                del data[key]
         return data
 
     @classmethod
@@ -284,6 +330,8 @@ class FormSpec:
     one_tap: bool
     fields: tuple[Field, ...]
     path: str
+    # The thank-you shows a short code the volunteers find the submission by (visitor_code.py).
+    visitor_code: bool = False
 
     @cached_property
     def version_hash(self) -> str:
@@ -322,6 +370,8 @@ class FormSpec:
     def to_dict(self) -> dict:
         data = {key.name: getattr(self, key.name) for key in dataclasses.fields(self)}
         data["fields"] = [field.to_dict() for field in self.fields]
+        if not self.visitor_code:  # so the forms without it kept their version hash
+            del data["visitor_code"]
         return data
 
     @classmethod

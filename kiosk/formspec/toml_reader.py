@@ -15,11 +15,13 @@ FORM_KEYS = (
     "icon",
     "order",
     "one_tap",
+    "visitor_code",
     "fields",
 )
 FIELD_KEYS = (
     "name", "type", "label", "help", "required", "personal", "prefer_not_to_say", "options",
-    "show_if", "min", "max", "min_length", "max_length", "pattern", "messages", "icon",
+    "show_if", "min", "max", "min_length", "max_length", "pattern", "digits", "messages", "icon",
+    "yes_label", "no_label",
 )  # fmt: skip
 OPTION_KEYS = ("value", "label", "icon")
 # Keys that only some types understand; elsewhere they are refused rather than silently ignored.
@@ -30,6 +32,9 @@ KEY_TYPES = {
     "min_length": ("text", "textarea"),
     "max_length": ("text", "textarea"),
     "pattern": ("text", "textarea"),
+    "digits": ("text",),
+    "yes_label": ("consent",),
+    "no_label": ("consent",),
 }
 KIND_NAMES = {
     str: "text",
@@ -91,6 +96,7 @@ class TomlFormReader(FormChecker):
             "icon": self._icon(data, None) or DEFAULT_FORM_ICON,
             "order": self._get(data, "order", int, None, default=0),
             "one_tap": self._get(data, "one_tap", bool, None, default=False),
+            "visitor_code": self._get(data, "visitor_code", bool, None, default=False),
             "path": str(self.path),
         }
 
@@ -196,8 +202,11 @@ class TomlFormReader(FormChecker):
             "min_length": self._count(raw, "min_length", name),
             "max_length": self._count(raw, "max_length", name),
             "pattern": self._pattern(raw, name),
+            "digits": self._digits(raw, name),
             "messages": self._messages(raw, name),
             "icon": self._icon(raw, name),
+            "yes_label": self._text(raw, "yes_label", name),
+            "no_label": self._text(raw, "no_label", name),
         }
 
     def _count(self, raw: dict, key: str, name: str, *, allow_negative=False) -> int | None:
@@ -267,6 +276,12 @@ class TomlFormReader(FormChecker):
         if pattern is not None:
             self.check_pattern(pattern, name)
         return pattern
+
+    def _digits(self, raw: dict, name: str) -> str | None:
+        digits = self._get(raw, "digits", str, name)
+        if digits is not None:
+            self.check_digits(digits, name)
+        return digits
 
     def _messages(self, raw: dict, name: str) -> dict[str, str]:
         messages = self._get(raw, "messages", dict, name, default={})

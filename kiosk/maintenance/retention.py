@@ -45,6 +45,7 @@ UPDATE_CHUNK = 500  # ids per statement, far below any database's limit of param
 COUNT_NAMES = {
     "personal_answers": "persönliche Antworten",
     "comment_approvals": "Kommentar-Freigaben",
+    "visitor_codes": "Besuchernummern",
     "notes": "Notizen",
     "status_changes": "Statuswechsel",
     "assignments": "Zuweisungen",
@@ -130,6 +131,10 @@ def forget_personal_answers(version_ids: list[int], cutoff: datetime) -> dict[st
         .where(CommentApproval.answer.in_(approved))
         .execute(),
         "personal_answers": Answer.delete().where(*personal).execute(),
+        # The code on the thank-you leads to these answers as a name would.
+        "visitor_codes": Submission.update(visitor_code=None)
+        .where(*expired(version_ids, cutoff), Submission.visitor_code.is_null(False))
+        .execute(),
         "times": truncate_times(version_ids, cutoff),
     }
 

@@ -16,6 +16,7 @@ from peewee import JOIN, SQL, Expression, NodeList, SqliteDatabase, Table, fn
 from ..clock import utc_midnight
 from ..extensions import db
 from ..formspec import FormSpec
+from ..formspec.visitor_code import searched_code
 from ..i18n import LANGUAGES
 from ..models import Answer, FormVersion, Submission, User, spec_of_version
 
@@ -133,8 +134,10 @@ def filter_conditions(filters: InboxFilters) -> list:
             Answer.field == NEEDS_FIELD, Answer.value == filters.need
         )
         conditions.append(Submission.id.in_(with_need))
-    if filters.text:
-        conditions.append(Submission.id.in_(free_text_matches(filters.text)))
+    if filters.text:  # free text, or a visitor code: then every submission with that code too
+        found = Submission.id.in_(free_text_matches(filters.text))
+        code = searched_code(filters.text)
+        conditions.append(found | (Submission.visitor_code == code) if code else found)
     return conditions
 
 
@@ -303,6 +306,7 @@ class InboxRow:
     assigned: str | None
     preview: str
     personal: bool
+    code: str | None = None
 
 
 def answers_of(submission_ids) -> dict[int, dict]:
@@ -352,6 +356,7 @@ def inbox_rows(submissions: list) -> list[InboxRow]:
                 assigned=assignee.name if assignee and assignee.id else None,
                 preview=preview(spec, answers.get(submission.id, {})),
                 personal=submission.id in personal,
+                code=submission.visitor_code,
             )
         )
     return rows

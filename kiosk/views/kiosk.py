@@ -1,12 +1,10 @@
 """The visitor's path: language, form, one question per screen, summary, submit, thank-you."""
 
-from functools import lru_cache, wraps
-from urllib.parse import quote
+from functools import wraps
 from uuid import UUID
 
-from babel.lists import format_list
 from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect, request, url_for
-from flask_babel import get_locale, gettext, ngettext
+from flask_babel import gettext
 from flask_wtf.csrf import generate_csrf
 from peewee import IntegrityError
 from werkzeug.datastructures import MultiDict
@@ -15,10 +13,19 @@ from ..db import this_site
 from ..formspec import NO_ANSWER, FormSpec
 from ..i18n import LANGUAGES, offered_languages
 from ..models import Draft, Submission
-from ..visitor import drafts
+from ..visitor import drafts, route
 from ..visitor.offline import worker_script
 from ..visitor.submissions import RefusedReplay, replay_submission, store_submission
+from ..visitor.thanks import thanks_context
 from . import render_after_post, render_page
+from .kiosk_helpers import (
+    in_language,
+    language_list,
+    links_of,
+    offered_codes,
+    retention_sentence,
+    seconds_labels,
+)
 
 bp = Blueprint("kiosk", __name__)
 
@@ -40,12 +47,6 @@ def pull_language(endpoint, values):
         g.language = LANGUAGES[code]
 
 
-@lru_cache(maxsize=8)
-def offered_codes(configured: tuple[str, ...]) -> frozenset[str]:
-    # Asked on every visitor request; the catalogs and KIOSK_LANGUAGES change only with a restart.
-    return frozenset(lang.code for lang in offered_languages({"KIOSK_LANGUAGES": configured}))
-
-
 @bp.url_defaults
 def add_language(endpoint, values):
     if (
@@ -62,39 +63,8 @@ def kiosk_helpers():
         "retention_sentence": retention_sentence,
         "seconds_labels": seconds_labels,
         "offline_submission": drafts.offline_submission,
+        "in_language": in_language,
     }
-
-
-def retention_sentence(days: int) -> str:
-    """How long personal answers are kept, in whole months where that reads more naturally."""
-    if days >= 60:
-        months = round(days / 30)
-        return ngettext(
-            "Wir löschen Ihre persönlichen Angaben nach %(num)s Monat.",
-            "Wir löschen Ihre persönlichen Angaben nach %(num)s Monaten.",
-            months,
-        )
-    return ngettext(
-        "Wir löschen Ihre persönlichen Angaben nach %(num)s Tag.",
-        "Wir löschen Ihre persönlichen Angaben nach %(num)s Tagen.",
-        days,
-    )
-
-
-def language_list(items: list[str]) -> str:
-    """Several answers listed as the visitor's language does it ("A, B und C", "A، B و C")."""
-    return format_list(items, locale=get_locale())
-
-
-def seconds_labels(most: int) -> tuple[str, ...]:
-    """The idle countdown's unit for 0..most seconds, with each language's plural forms."""
-    return countdown_units(str(get_locale()), most)
-
-
-@lru_cache(maxsize=64)
-def countdown_units(locale: str, most: int) -> tuple[str, ...]:
-    # Thirty ngettext calls on every whole page, for words that only change with a restart.
-    return tuple(ngettext("Sekunde", "Sekunden", n) for n in range(most + 1))
 
 
 def forms() -> dict[str, FormSpec]:
@@ -106,31 +76,6 @@ def draft_gone(draft_id: UUID):
     if Submission.get_or_none(Submission.uuid == draft_id):
         return redirect(url_for("kiosk.thanks", submission_id=draft_id), 303)
     return redirect(url_for("kiosk.start"), 303)
-
-
-class DraftLinks:
-    """The URLs of one form session's pages, which all begin with the same /<lang>/<form>/<uuid>/.
-
-    url_for costs about 30 µs, and a summary links a dozen times to the same draft: its base
-    is built once and each page's name appended (field names are identifiers, see checks.py).
-    """
-
-    def __init__(self, spec: FormSpec, draft: Draft):
-        self.draft_id = draft.uuid
-        summary = url_for("kiosk.summary", form_slug=spec.slug, draft_id=draft.uuid)
-        self.base = summary.removesuffix("summary")
-        self.summary, self.submit, self.reset = summary, self.base + "submit", self.base + "reset"
-
-    def step(self, name: str, review: bool = False) -> str:
-        return f"{self.base}step/{quote(name, safe='')}{'?review=1' if review else ''}"
-
-
-def links_of(spec: FormSpec, draft: Draft) -> DraftLinks:
-    """The draft's links, built once per request (an answer links to it and shows the next step)."""
-    links = g.get("draft_links")
-    if links is None or links.draft_id != draft.uuid:
-        links = g.draft_links = DraftLinks(spec, draft)
-    return links
 
 
 @bp.get("/")
@@ -147,6 +92,16 @@ def render_choose():
     return render_page("kiosk/choose.html", forms=list(forms().values()))
 
 
+@bp.get("/<lang>/languages")
+def languages():
+    """The languages, each leading to the page the visitor came from (`next`) in it."""
+    here = request.args.get("next", "")
+    if not here.startswith(f"/{g.language.code}/") or "//" in here or "\\" in here:
+        here = url_for("kiosk.choose")
+    languages = offered_languages(current_app.config)
+    return render_page("kiosk/languages.html", languages=languages, next=here)
+
+
 @bp.post("/<lang>/<form_slug>/")
 def start_form(form_slug):
     spec = forms().get(form_slug) or abort(404)
@@ -160,26 +115,38 @@ def form_home(form_slug):
     return redirect(url_for("kiosk.choose"), 303)
 
 
-def step_context(spec: FormSpec, draft: Draft, field, form, review=False, message=None) -> dict:
-    visible, position = drafts.place_of(spec, draft.answers, field)
+# Field types answered by one tap on an option (the tap sends the answer and goes on).
+ONE_TAP_TYPES = frozenset({"single", "yesno", "rating"})
+
+
+def step_context(
+    spec: FormSpec, draft: Draft, field, form, review=False, message=None, then=()
+) -> dict:
+    visible, place = route.place_of(spec, draft.answers, field)
+    position, total = route.progress(spec, draft.answers, field)
+    links = links_of(spec, draft)
     return {
         "spec": spec,
         "draft": draft,
         "field": field,
         "form": form,
-        "position": position + 1,
-        "total": len(visible),
-        "previous": visible[position - 1] if position > 0 else None,
+        "position": position,
+        "total": total,
+        "previous": visible[place - 1] if place > 0 else None,
         "review": review,
+        "then": ",".join(then),
         "message": message,
-        "links": links_of(spec, draft),
+        "links": links,
+        "here": links.step(field.name),
+        "one_tap": field.type in ONE_TAP_TYPES,
+        "can_finish": not review and route.can_finish(spec, draft.answers, field),
     }
 
 
 def render_step(spec: FormSpec, draft: Draft, field, form=None, status=200, **context):
     """A step's page; its form filled from the stored answer unless a posted `form` is given."""
     if form is None:
-        form = field.make_form(gettext, value=draft.answers.get(field.name))
+        form = field.make_form(gettext, value=drafts.shown_answer(draft, field.name))
     return render_page(
         "kiosk/step.html", status=status, **step_context(spec, draft, field, form, **context)
     )
@@ -192,12 +159,20 @@ def posted_answer() -> MultiDict:
     return request.form
 
 
-def go_to(spec: FormSpec, draft: Draft, field) -> Response:
+def queued(values) -> tuple[str, ...]:
+    """The questions still to ask before going back to the summary (`then=a,b`)."""
+    return tuple(name for name in values.get("then", "").split(",") if name)
+
+
+def go_to(spec: FormSpec, draft: Draft, field, review=False, then=()) -> Response:
     """To `field`'s step, or to the summary when `field` is None."""
     links = links_of(spec, draft)
     if field is None:
         return render_after_post(links.summary, lambda: render_summary(spec, draft))
-    return render_after_post(links.step(field.name), lambda: render_step(spec, draft, field))
+    return render_after_post(
+        links.step(field.name, review, then),
+        lambda: render_step(spec, draft, field, review=review, then=then),
+    )
 
 
 def with_draft(view):
@@ -225,34 +200,62 @@ def field_or_404(spec: FormSpec, name: str):
 def step(spec, draft, name):
     field = field_or_404(spec, name)
     if request.method == "GET":
-        return render_step(spec, draft, field, review=request.args.get("review") == "1")
+        review = request.args.get("review") == "1"
+        return render_step(spec, draft, field, review=review, then=queued(request.args))
     return answer_step(spec, draft, field)
 
 
 def answer_step(spec: FormSpec, draft: Draft, field):
+    direction = request.form.get("direction", "")
+    reviewing = request.form.get("review") == "1"
+    if request.form.get("decline") and field.type == "consent" and field.required:
+        return decline(spec, draft)
     form = field.make_form(gettext, formdata=posted_answer())
-    going_back = request.form.get("direction") == "back"
+    before = draft.answers
     if form.validate():
-        drafts.save_answer(draft, field.name, field.stored_value(form))
+        typed = field.typed_value(form)
+        drafts.save_answer(draft, field.name, field.stored_value(form), typed=typed)
         if spec.one_tap:
             return submit_draft(spec, draft)
-    elif not going_back:
-        review = request.form.get("review") == "1"
-        return render_step(spec, draft, field, form, status=422, review=review)
-    if going_back:
+    elif direction != "back":
+        then = queued(request.form)
+        return render_step(spec, draft, field, form, status=422, review=reviewing, then=then)
+    if direction == "back":
         return go_back(spec, draft, field)
-    reviewing = request.form.get("review") == "1"
-    return go_to(spec, draft, drafts.next_field(spec, draft.answers, field, reviewing))
+    if reviewing:
+        # Back to the summary, asking first what the changed answer made relevant.
+        waiting = route.review_queue(spec, before, draft.answers, queued(request.form))
+        if waiting:
+            return go_to(spec, draft, spec.field(waiting[0]), review=True, then=waiting[1:])
+    if reviewing or direction == "finish":
+        return go_to(spec, draft, route.first_missing(spec, draft.answers))
+    return go_to(spec, draft, route.next_field(spec, draft.answers, field))
 
 
 def go_back(spec: FormSpec, draft: Draft, field):
-    """One step back; from the first step (or a refused consent) back to the form chooser."""
-    visible, position = drafts.place_of(spec, draft.answers, field)
+    """One step back; from the first step back to the form chooser."""
+    visible, position = route.place_of(spec, draft.answers, field)
     previous = visible[position - 1] if position > 0 else None
     if previous is None:
         drafts.discard_draft(draft.uuid)
         return render_after_post(url_for("kiosk.choose"), render_choose)
     return go_to(spec, draft, previous)
+
+
+def decline(spec: FormSpec, draft: Draft):
+    """Consent refused: nothing is kept, and the forms that store nothing personal are offered."""
+    drafts.discard_draft(draft.uuid)
+    return render_after_post(url_for("kiosk.declined"), render_declined)
+
+
+@bp.get("/<lang>/declined")
+def declined():
+    return render_declined()
+
+
+def render_declined():
+    anonymous = [spec for spec in forms().values() if spec.one_tap]
+    return render_page("kiosk/declined.html", forms=anonymous)
 
 
 @bp.get("/<lang>/<form_slug>/<uuid:draft_id>/summary")
@@ -263,7 +266,7 @@ def summary(spec, draft):
 
 def render_summary(spec: FormSpec, draft: Draft, message=None, status=200):
     rows = [
-        (field, field.display(draft.answers.get(field.name), gettext, join=language_list))
+        (field, field.display(drafts.shown_answer(draft, field.name), gettext, join=language_list))
         for field in spec.visible_fields(draft.answers)
     ]
     return render_page(
@@ -274,13 +277,14 @@ def render_summary(spec: FormSpec, draft: Draft, message=None, status=200):
         rows=rows,
         message=message,
         links=links_of(spec, draft),
+        here=links_of(spec, draft).summary,
     )
 
 
 @bp.post("/<lang>/<form_slug>/<uuid:draft_id>/submit")
 @with_draft
 def submit(spec, draft):
-    missing = drafts.first_missing(spec, draft.answers)
+    missing = route.first_missing(spec, draft.answers)
     if missing:
         return go_to(spec, draft, missing)
     return submit_draft(spec, draft)
@@ -302,14 +306,17 @@ def submit_draft(spec: FormSpec, draft: Draft):
         if not Submission.get_or_none(Submission.uuid == draft.uuid):
             raise
     thanks_url = url_for("kiosk.thanks", submission_id=draft.uuid)
-    return render_after_post(thanks_url, lambda: render_page("kiosk/thanks.html"))
+    return render_after_post(
+        thanks_url,
+        lambda: render_page("kiosk/thanks.html", **thanks_context(draft.uuid, gettext)),
+    )
 
 
 @bp.get("/<lang>/thanks/<uuid:submission_id>")
 def thanks(submission_id):
     if not Submission.get_or_none(Submission.uuid == submission_id):
         return redirect(url_for("kiosk.start"), 303)
-    return render_page("kiosk/thanks.html")
+    return render_page("kiosk/thanks.html", **thanks_context(submission_id, gettext))
 
 
 @bp.post("/<lang>/<form_slug>/<uuid:draft_id>/reset")
@@ -339,7 +346,10 @@ def retry_after_csrf_error():
         form = field.make_form(gettext, formdata=posted_answer())
         form.validate()
         review = request.values.get("review") == "1"
-        return render_step(spec, draft, field, form, status=422, review=review, message=message)
+        then = queued(request.values)
+        return render_step(
+            spec, draft, field, form, status=422, review=review, then=then, message=message
+        )
     return render_summary(spec, draft, message=message, status=422)
 
 

@@ -64,16 +64,30 @@ class SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
+    def get_signing_serializer(self, app: Flask):
+        """Flask's serializer, built once per key instead of on every request (building one
+        signs a test value and was a twentieth of a kiosk step's CPU)."""
+        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        cached = app.extensions.get("kiosk_session_serializer")
+        if cached is None or cached[0] != key:
+            cached = (key, super().get_signing_serializer(app))
+            app.extensions["kiosk_session_serializer"] = cached
+        return cached[1]
+
+
+# What holds nothing of a visitor: static files and the recordings that read texts aloud.
+CACHEABLE_ENDPOINTS = frozenset({"static", "audio.recording"})
+
 
 def add_security_headers(response):
     present = {name.lower() for name, _ in response.headers}
     for name, value in HEADERS.items():
         if name.lower() not in present:  # one pass; setdefault would scan the list per header
             response.headers.add(name, value)
-    if request.endpoint != "static":
+    if request.endpoint not in CACHEABLE_ENDPOINTS:
         # The one place that forbids caching: answers, names and notes must never come back
         # from a cache for the next person; only static files (styles, fonts, scripts,
-        # pictograms) may be cached.
+        # pictograms) and recordings of the forms' texts may be cached.
         response.headers["Cache-Control"] = "no-store"
     return response
 

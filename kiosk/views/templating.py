@@ -47,9 +47,15 @@ def icon(name: str | None, inline: bool = False) -> Markup:
         return Markup("")
     if inline:
         return Markup(_icon_svg(current_app.static_folder, name))
-    if not _icon_exists(current_app.static_folder, name):
-        raise FileNotFoundError(f"no pictogram static/icons/{name}.svg")
-    return Markup(f'<svg {ICON_ATTRIBUTES}><use href="{sprite_url()}#{name}"/></svg>')
+    # A step shows dozens of pictograms: each one's markup is made once per app.
+    made = current_app.extensions.setdefault("kiosk_icons", {})
+    markup = made.get(name)
+    if markup is None:
+        if not _icon_exists(current_app.static_folder, name):
+            raise FileNotFoundError(f"no pictogram static/icons/{name}.svg")
+        markup = Markup(f'<svg {ICON_ATTRIBUTES}><use href="{sprite_url()}#{name}"/></svg>')
+        made[name] = markup
+    return markup
 
 
 def htmx_script(static_folder: str) -> str:

@@ -19,6 +19,10 @@ from ..models import Draft, FormVersion, spec_of_version
 
 # Any UUID: the SQL texts are built with a placeholder where it goes.
 SOME_UUID = UUID(int=0)
+# In Draft.answers: {field name: [as typed, stored value]}. No field can have this name (field
+# names start with a letter), and what is stored or sent on reads the answers by field name
+# (FormSpec.visible_answers, submissions.answer_rows): the typed text never leaves the draft.
+TYPED_KEY = "_typed"
 
 
 def current_version(spec: FormSpec) -> FormVersion:
@@ -87,14 +91,25 @@ def spec_of_draft(draft: Draft) -> FormSpec:
     return spec_of_version(draft.form_version)
 
 
-def save_answer(draft: Draft, name: str, value) -> None:
+def save_answer(draft: Draft, name: str, value, typed: str | None = None) -> None:
     """Store one answer (None removes it) of an unfinished form, without waiting for the disk
-    (see `unsynced_commits`): a draft promises the visitor nothing; the submission does."""
+    (see `unsynced_commits`): a draft promises the visitor nothing; the submission does.
+
+    `typed` is the answer as the visitor wrote it when that differs from `value` (digits of
+    their script: `Field.typed_value`); it is kept beside the answers under TYPED_KEY so their
+    step and the summary show it back (`shown_answer`), and dropped with any other answer.
+    """
     answers = dict(draft.answers)
+    typed_answers = dict(answers.pop(TYPED_KEY, None) or {})
+    typed_answers.pop(name, None)
     if value is None:
         answers.pop(name, None)
     else:
         answers[name] = value
+        if typed is not None and typed != value:
+            typed_answers[name] = [typed, value]
+    if typed_answers:
+        answers[TYPED_KEY] = typed_answers
     draft.answers, draft.updated_at = answers, utcnow()
     sql = built_sql("draft answers", answers_update)
     params = (
@@ -110,33 +125,14 @@ def answers_update() -> Query:
     return Draft.update(answers={}, updated_at=utcnow()).where(Draft.uuid == SOME_UUID)
 
 
-# --- Where the visitor goes next -----------------------------------------------------------------
-
-
-def place_of(spec: FormSpec, answers: dict, field) -> tuple[list, int]:
-    """The fields now visible, and where `field` is among them (0 if it is not)."""
-    visible = spec.visible_fields(answers)
-    names = [f.name for f in visible]
-    return visible, names.index(field.name) if field.name in names else 0
-
-
-def next_field(spec: FormSpec, answers: dict, field, reviewing: bool):
-    """The step after `field` among the fields now visible (not when changing one answer from
-    the summary), else the first required one still unanswered; None: the summary is next."""
-    visible = spec.visible_fields(answers)
-    names = [f.name for f in visible]
-    later = visible[names.index(field.name) + 1 :] if field.name in names else []
-    if later and not reviewing:
-        return later[0]
-    return first_missing(spec, answers)
-
-
-def first_missing(spec: FormSpec, answers: dict):
-    """The first visible required field without an answer, if any."""
-    return next(
-        (f for f in spec.visible_fields(answers) if f.required and answers.get(f.name) is None),
-        None,
-    )
+def shown_answer(draft: Draft, name: str):
+    """The answer to show the visitor: as they typed it while it still stands for the stored
+    value (e.g. "۲۰۱۶" for "2016"), else the stored value (None when there is none)."""
+    value = draft.answers.get(name)
+    typed = (draft.answers.get(TYPED_KEY) or {}).get(name)
+    if value is not None and isinstance(typed, list) and len(typed) == 2 and typed[1] == value:
+        return typed[0]
+    return value
 
 
 def offline_submission(spec: FormSpec, draft: Draft) -> dict:

@@ -30,6 +30,7 @@ STATIC_PATTERNS = (
     "fonts/*.woff2",
     "js/kiosk.js",
     "js/offline.js",
+    "js/speech.js",
     "vendor/htmx-*.min.js",
     "icons/home.svg",
 )

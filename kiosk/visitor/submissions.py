@@ -9,6 +9,7 @@ from peewee import IntegrityError, Query
 from ..db import built_sql
 from ..extensions import db
 from ..formspec import FormSpec, InvalidAnswer
+from ..formspec.visitor_code import visitor_code
 from ..models import Answer, Draft, FormVersion, Site, Submission, spec_of_version
 
 
@@ -59,10 +60,13 @@ def store_submission(
 ) -> Submission:
     """Insert the submission and its answers, and forget the draft of the same UUID.
 
-    A second call with the same UUID raises IntegrityError and changes nothing.
+    A second call with the same UUID raises IntegrityError and changes nothing. A form with
+    `visitor_code` gets the code of its UUID, the same on a retry or an offline replay.
     """
     with db.atomic():
         fields = {"created_at": created_at} if created_at else {}
+        if spec.visitor_code:
+            fields["visitor_code"] = visitor_code(uuid)
         submission = Submission.create(
             uuid=uuid, site=site, form_version=version_id, lang=lang, **fields
         )

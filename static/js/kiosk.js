@@ -14,6 +14,11 @@
   let idleTimer = null;
   let countdownTimer = null;
   let returnTimer = null;
+  // After a new screen appears, taps are ignored this long: the second tap of a double tap
+  // must not answer the next question (one-tap answers make that easy).
+  const SETTLE_MS = Number(body.dataset.tapGuardMs || 450);
+  let quietUntil = 0;
+  const GERMAN_KEY = "kiosk-german";
 
   function main() {
     return document.getElementById("main");
@@ -26,6 +31,7 @@
 
   // Leave for the start screen without leaving this visitor's pages in the history.
   function goToStart() {
+    sessionStorage.removeItem(GERMAN_KEY);
     window.location.replace(startUrl);
   }
 
@@ -113,8 +119,77 @@
     document.addEventListener(type, restartIdleTimer, { passive: true, capture: true });
   });
 
+  // Taps that land while a screen is changing, or just after, go nowhere.
+  let sending = null; // the form a one-tap answer is sending: its own submit goes through
+  function guardTaps(event) {
+    if (event.type === "submit" && event.target === sending) {
+      sending = null;
+      return;
+    }
+    if (performance.now() < quietUntil) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }
+  ["click", "submit"].forEach(function (type) {
+    document.addEventListener(type, guardTaps, true);
+  });
+
+  // A one-tap answer: show which option was taken, and take no other tap until the next screen.
+  document.addEventListener("click", function (event) {
+    const option = event.target.closest("form.one-tap button.choice, .consent-choices button.choice");
+    if (!option || option.disabled) return;
+    option.classList.add("chosen");
+    // No other tap until the next screen has settled; this tap's own submit still goes out.
+    if (SETTLE_MS > 0) {
+      quietUntil = performance.now() + 60000;
+      sending = option.form;
+    }
+  });
+  document.addEventListener("htmx:responseError", function () { quietUntil = 0; });
+  document.addEventListener("htmx:sendError", function () { quietUntil = 0; });
+
+  // "Abbrechen" asks first: the answers would be gone.
+  const cancelDialog = document.getElementById("cancel-confirm");
+  let cancelForm = null;
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    if (!form.matches("form[data-confirm]") || form.dataset.confirmed) return;
+    event.preventDefault();
+    cancelForm = form;
+    cancelDialog.showModal();
+    cancelDialog.querySelector('[data-answer="no"]').focus();
+  });
+  cancelDialog.addEventListener("click", function (event) {
+    const button = event.target.closest("button[data-answer]");
+    if (!button) return;
+    cancelDialog.close();
+    if (button.dataset.answer === "yes" && cancelForm) {
+      cancelForm.dataset.confirmed = "1";
+      sessionStorage.removeItem(GERMAN_KEY);
+      cancelForm.submit();
+    }
+  });
+
+  // The German helper for a volunteer beside the visitor; on until the visitor's session ends.
+  function showGerman(on) {
+    document.documentElement.classList.toggle("show-german", on);
+    document.querySelectorAll(".german-toggle").forEach(function (button) {
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+  }
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest(".german-toggle")) return;
+    const on = !document.documentElement.classList.contains("show-german");
+    if (on) sessionStorage.setItem(GERMAN_KEY, "1");
+    else sessionStorage.removeItem(GERMAN_KEY);
+    showGerman(on);
+  });
+
   // After htmx swapped a new screen in, or offline.js showed the "will be sent" thank-you.
   function onNewScreen() {
+    quietUntil = performance.now() + SETTLE_MS;
+    showGerman(sessionStorage.getItem(GERMAN_KEY) === "1");
     scheduleReturn();
     focusHeading();
     restartIdleTimer();
@@ -127,6 +202,8 @@
     if (event.persisted) window.location.reload();
   });
 
+  if (main() && main().classList.contains("start")) sessionStorage.removeItem(GERMAN_KEY);
+  showGerman(sessionStorage.getItem(GERMAN_KEY) === "1");
   restartIdleTimer();
   scheduleReturn();
 })();

@@ -1,0 +1,89 @@
+"""What the visitor's pages need besides the views: links of a form session, the other
+languages of the same page, and texts worded per language (retention, lists, seconds)."""
+
+from functools import lru_cache
+from urllib.parse import quote
+
+from babel.lists import format_list
+from flask import g, url_for
+from flask_babel import get_locale, ngettext
+
+from ..formspec import FormSpec
+from ..i18n import offered_languages
+from ..models import Draft
+
+
+@lru_cache(maxsize=8)
+def offered_codes(configured: tuple[str, ...]) -> frozenset[str]:
+    # Asked on every visitor request; the catalogs and KIOSK_LANGUAGES change only with a restart.
+    return frozenset(lang.code for lang in offered_languages({"KIOSK_LANGUAGES": configured}))
+
+
+def retention_sentence(days: int) -> str:
+    """How long personal answers are kept, in whole months where that reads more naturally."""
+    if days >= 60:
+        months = round(days / 30)
+        return ngettext(
+            "Wir löschen Ihre persönlichen Angaben nach %(num)s Monat.",
+            "Wir löschen Ihre persönlichen Angaben nach %(num)s Monaten.",
+            months,
+        )
+    return ngettext(
+        "Wir löschen Ihre persönlichen Angaben nach %(num)s Tag.",
+        "Wir löschen Ihre persönlichen Angaben nach %(num)s Tagen.",
+        days,
+    )
+
+
+def language_list(items: list[str]) -> str:
+    """Several answers listed as the visitor's language does it ("A, B und C", "A، B و C")."""
+    return format_list(items, locale=get_locale())
+
+
+def seconds_labels(most: int) -> tuple[str, ...]:
+    """The idle countdown's unit for 0..most seconds, with each language's plural forms."""
+    return countdown_units(str(get_locale()), most)
+
+
+@lru_cache(maxsize=64)
+def countdown_units(locale: str, most: int) -> tuple[str, ...]:
+    # Thirty ngettext calls on every whole page, for words that only change with a restart.
+    return tuple(ngettext("Sekunde", "Sekunden", n) for n in range(most + 1))
+
+
+def in_language(path: str, code: str) -> str:
+    """The same visitor page in another language: `/ar/feedback/…` for `/de/feedback/…`.
+
+    Every visitor URL begins with its language; the draft in it is the same whatever the
+    language, so a visitor who switches keeps the answers given so far.
+    """
+    _, current, rest = path.split("/", 2) if path.count("/") >= 2 else ("", "", "")
+    return f"/{code}/{rest}" if current == g.language.code else url_for("kiosk.choose", lang=code)
+
+
+class DraftLinks:
+    """The URLs of one form session's pages, which all begin with the same /<lang>/<form>/<uuid>/.
+
+    url_for costs about 30 µs, and a summary links a dozen times to the same draft: its base
+    is built once and each page's name appended (field names are identifiers, see checks.py).
+    """
+
+    def __init__(self, spec: FormSpec, draft: Draft):
+        self.draft_id = draft.uuid
+        summary = url_for("kiosk.summary", form_slug=spec.slug, draft_id=draft.uuid)
+        self.base = summary.removesuffix("summary")
+        self.summary, self.submit, self.reset = summary, self.base + "submit", self.base + "reset"
+
+    def step(self, name: str, review: bool = False, then: tuple[str, ...] = ()) -> str:
+        query = "?review=1" if review else ""
+        if then:
+            query += f"&then={quote(','.join(then), safe=',')}"
+        return f"{self.base}step/{quote(name, safe='')}{query}"
+
+
+def links_of(spec: FormSpec, draft: Draft) -> DraftLinks:
+    """The draft's links, built once per request (an answer links to it and shows the next step)."""
+    links = g.get("draft_links")
+    if links is None or links.draft_id != draft.uuid:
+        links = g.draft_links = DraftLinks(spec, draft)
+    return links
