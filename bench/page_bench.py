@@ -36,6 +36,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import urllib.request
 from collections import deque
 from dataclasses import asdict, dataclass, field
@@ -427,16 +428,22 @@ def wait_swap(page, action) -> None:
 
 
 def answer_step(page) -> None:
-    """Give the step on screen an answer: the first option, the consent, or a typed value."""
+    """Answer the step on screen as a visitor would and go on: one tap on the first option of
+    a one-tap question or on the consent's "Ja", else the first option or a typed value and
+    "Weiter"."""
     main = page.locator("main")
+    one_tap = main.locator("form.one-tap button.choice, .consent-yes")
+    if one_tap.count():
+        wait_swap(page, one_tap.first.click)
+        return
     options = main.locator("label.choice")
     if options.count():
         options.first.click()
-        return
     box = main.locator("#answer")
     if box.count():
-        kind = box.get_attribute("type") or "text"
-        box.fill("2016" if kind == "number" else "Danke")
+        numeric = box.get_attribute("inputmode") == "numeric"
+        box.fill("2016" if numeric else "Danke")
+    wait_swap(page, main.locator(".actions .next").click)
 
 
 def step_or_summary(page) -> str:
@@ -467,19 +474,14 @@ def visit(run: Run, page, base: str, lang: str, label: str) -> None:
     for _ in range(MAX_STEPS):
         if "summary" in step_or_summary(page):
             break
-        answer_step(page)
-
-        def next_step():
-            wait_swap(page, page.locator("main .nav .next").click)
-
-        steps.append(run.measure(f"{label}: step swap", next_step))
+        steps.append(run.measure(f"{label}: step swap", lambda: answer_step(page)))
     else:
         raise RuntimeError(f"{lang}: no summary after {MAX_STEPS} steps")
     # The last swap brought the summary: list it as such.
     steps[-1].what = f"{label}: summary"
 
     def send():
-        wait_swap(page, page.locator("main.summary .send").click)
+        wait_swap(page, page.locator("main.summary .actions .send").click)
         page.locator("main.thanks").wait_for()
 
     run.measure(f"{label}: thank-you", send)
@@ -582,6 +584,7 @@ def main() -> int:
     langs = [lang.strip() for lang in args.langs.split(",") if lang.strip()]
     offered = [lang.strip() for lang in args.kiosk_languages.split(",") if lang.strip()]
     extra = "KIOSK_THANKS_SECONDS = 600\n"  # the thank-you stays until the bench goes on
+    extra += "KIOSK_TAP_GUARD_MS = 0\n"  # it taps as soon as a screen has settled
     if offered:
         extra += f"KIOSK_LANGUAGES = {offered!r}\n"
 
@@ -625,6 +628,7 @@ def main() -> int:
             return 130
         except Exception as error:  # a page that did not come: say which
             print(f"failed: {error}", file=sys.stderr)
+            traceback.print_exc()
             return 1
         finally:
             if proxy:

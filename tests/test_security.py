@@ -46,9 +46,18 @@ def test_every_page_carries_the_headers_and_is_never_cached(client, path):
     assert response.headers["Cache-Control"] == "no-store"
 
 
-def test_static_files_may_be_cached_but_keep_the_headers(client, app):
+def test_static_files_may_be_cached_and_keep_the_headers_that_apply_to_them(client, app):
+    """A stylesheet, script or font is never a page: it keeps nosniff, the resource policy and
+    the referrer policy; a pictogram (SVG can hold script) keeps every header of a page."""
     response = client.get("/static/fonts/fonts.css")
     assert response.status_code == 200
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert "Content-Security-Policy" not in response.headers
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+    response.close()
+    response = client.get("/static/icons/home.svg")
     assert_secure_headers(response)
     assert "no-store" not in response.headers.get("Cache-Control", "")
     response.close()

@@ -174,3 +174,11 @@ def test_single_choices_rating_and_yesno_are_one_tap_buttons(visitor):
     assert 'class="button primary next"' not in html  # required and unanswered: the tap goes on
     html = visitor.answer("3").get_data(as_text=True)
     assert 'class="answer-form one-tap"' in html  # "Kommen Sie wieder?" is a yes/no
+
+
+def test_a_help_text_gives_its_example_in_the_visitors_digits(client):
+    arabic = Visitor(client, lang="ar")
+    arabic.start("intake")
+    html = arabic.open(f"{arabic.draft_url}/step/arrival_year").get_data(as_text=True)
+    help_text = re.search(r'<p id="help" class="help">([^<]*)', html).group(1)
+    assert "\u0662\u0660\u0661\u0666" in help_text and "2016" not in help_text  # ٢٠١٦

@@ -19,10 +19,12 @@ from ..visitor.submissions import RefusedReplay, replay_submission, store_submis
 from ..visitor.thanks import thanks_context
 from . import render_after_post, render_page
 from .kiosk_helpers import (
+    help_text,
     in_language,
     language_list,
     links_of,
     offered_codes,
+    queued,
     retention_sentence,
     seconds_labels,
 )
@@ -80,11 +82,15 @@ def draft_gone(draft_id: UUID):
 
 @bp.get("/")
 def start():
+    # The first page a kiosk loads: its few pictograms inline, so it does without the sprite
+    # (fetched, and kept, with the next page).
+    g.inline_icons = True
     return render_page("kiosk/start.html", languages=offered_languages(current_app.config))
 
 
 @bp.get("/<lang>/")
 def choose():
+    g.inline_icons = True  # a whole page a kiosk may load first, as the start screen
     return render_choose()
 
 
@@ -138,6 +144,7 @@ def step_context(
         "message": message,
         "links": links,
         "here": links.step(field.name),
+        "help_text": help_text(field),
         "one_tap": field.type in ONE_TAP_TYPES,
         "can_finish": not review and route.can_finish(spec, draft.answers, field),
     }
@@ -157,11 +164,6 @@ def posted_answer() -> MultiDict:
     if request.form.get("no_answer"):
         return MultiDict({"answer": NO_ANSWER, "csrf_token": request.form.get("csrf_token", "")})
     return request.form
-
-
-def queued(values) -> tuple[str, ...]:
-    """The questions still to ask before going back to the summary (`then=a,b`)."""
-    return tuple(name for name in values.get("then", "").split(",") if name)
 
 
 def go_to(spec: FormSpec, draft: Draft, field, review=False, then=()) -> Response:

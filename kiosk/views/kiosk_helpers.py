@@ -6,9 +6,10 @@ from urllib.parse import quote
 
 from babel.lists import format_list
 from flask import g, url_for
-from flask_babel import get_locale, ngettext
+from flask_babel import get_locale, gettext, ngettext
 
 from ..formspec import FormSpec
+from ..formspec.digits import locale_digits
 from ..i18n import offered_languages
 from ..models import Draft
 
@@ -87,3 +88,17 @@ def links_of(spec: FormSpec, draft: Draft) -> DraftLinks:
     if links is None or links.draft_id != draft.uuid:
         links = g.draft_links = DraftLinks(spec, draft)
     return links
+
+
+def help_text(field) -> str | None:
+    """The help in the visitor's language; its example numbers in the visitor's digits where
+    the field takes them ("Zum Beispiel ٢٠١٦.")."""
+    if not field.help:
+        return None
+    text = gettext(field.help)
+    return locale_digits(text, str(get_locale())) if field.takes_any_digits else text
+
+
+def queued(values) -> tuple[str, ...]:
+    """The questions still to ask before going back to the summary (`then=a,b`)."""
+    return tuple(name for name in values.get("then", "").split(",") if name)

@@ -79,9 +79,23 @@ class SessionInterface(SecureCookieSessionInterface):
 CACHEABLE_ENDPOINTS = frozenset({"static", "audio.recording"})
 
 
+# A script, stylesheet, font or sound is never shown as a page: what governs a page (CSP, frames,
+# permissions, opener) means nothing on it, and 15 static files a page would carry it 15 times.
+# Pictograms (SVG can hold script) and anything else keep every header.
+RESOURCE_HEADERS = frozenset(
+    {"X-Content-Type-Options", "Referrer-Policy", "Cross-Origin-Resource-Policy"}
+)
+NOT_A_PAGE = ("text/css", "text/javascript", "application/javascript", "font/", "audio/")
+
+
 def add_security_headers(response):
     present = {name.lower() for name, _ in response.headers}
+    resource = request.endpoint in CACHEABLE_ENDPOINTS and (response.mimetype or "").startswith(
+        NOT_A_PAGE
+    )
     for name, value in HEADERS.items():
+        if resource and name not in RESOURCE_HEADERS:
+            continue
         if name.lower() not in present:  # one pass; setdefault would scan the list per header
             response.headers.add(name, value)
     if request.endpoint not in CACHEABLE_ENDPOINTS:

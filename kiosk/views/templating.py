@@ -5,7 +5,7 @@ import os
 import re
 from functools import lru_cache
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from markupsafe import Markup
 
 from .assets import sprite_url
@@ -45,7 +45,7 @@ def icon(name: str | None, inline: bool = False) -> Markup:
     """
     if not name:
         return Markup("")
-    if inline:
+    if inline or g.get("inline_icons"):
         return Markup(_icon_svg(current_app.static_folder, name))
     # A step shows dozens of pictograms: each one's markup is made once per app.
     made = current_app.extensions.setdefault("kiosk_icons", {})

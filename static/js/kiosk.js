@@ -149,21 +149,21 @@
   document.addEventListener("htmx:responseError", function () { quietUntil = 0; });
   document.addEventListener("htmx:sendError", function () { quietUntil = 0; });
 
-  // "Abbrechen" asks first: the answers would be gone.
-  const cancelDialog = document.getElementById("cancel-confirm");
+  // "Abbrechen" asks first: the answers would be gone. The dialog comes with each step.
   let cancelForm = null;
   document.addEventListener("submit", function (event) {
     const form = event.target;
-    if (!form.matches("form[data-confirm]") || form.dataset.confirmed) return;
+    const dialog = document.getElementById(form.dataset.confirm || "");
+    if (!dialog || form.dataset.confirmed) return;
     event.preventDefault();
     cancelForm = form;
-    cancelDialog.showModal();
-    cancelDialog.querySelector('[data-answer="no"]').focus();
+    dialog.showModal();
+    dialog.querySelector('[data-answer="no"]').focus();
   });
-  cancelDialog.addEventListener("click", function (event) {
-    const button = event.target.closest("button[data-answer]");
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("dialog button[data-answer]");
     if (!button) return;
-    cancelDialog.close();
+    button.closest("dialog").close();
     if (button.dataset.answer === "yes" && cancelForm) {
       cancelForm.dataset.confirmed = "1";
       sessionStorage.removeItem(GERMAN_KEY);
@@ -186,8 +186,20 @@
     showGerman(on);
   });
 
+  // Read-aloud (speech.js) is fetched with the first screen that has a speaker button: the
+  // start screen, a visitor's first page, does without it.
+  function loadSpeech() {
+    if (speechLoaded || !body.dataset.speechUrl || !document.querySelector(".speaker")) return;
+    speechLoaded = true;
+    const script = document.createElement("script");
+    script.src = body.dataset.speechUrl;
+    document.head.appendChild(script);
+  }
+  let speechLoaded = false;
+
   // After htmx swapped a new screen in, or offline.js showed the "will be sent" thank-you.
   function onNewScreen() {
+    loadSpeech();
     quietUntil = performance.now() + SETTLE_MS;
     showGerman(sessionStorage.getItem(GERMAN_KEY) === "1");
     scheduleReturn();
@@ -204,6 +216,7 @@
 
   if (main() && main().classList.contains("start")) sessionStorage.removeItem(GERMAN_KEY);
   showGerman(sessionStorage.getItem(GERMAN_KEY) === "1");
+  loadSpeech();
   restartIdleTimer();
   scheduleReturn();
 })();

@@ -119,6 +119,12 @@
     if (!what || !document.contains(what.elt)) return;
     if (what.elt.tagName === "FORM") {
       const submitter = what.submitter && what.elt.contains(what.submitter) ? what.submitter : null;
+      // The form's buttons may still be disabled from the failed request (hx-disabled-elt):
+      // a disabled submitter would send the step without its answer.
+      what.elt.querySelectorAll("button[data-disabled-by-htmx]").forEach(function (button) {
+        button.disabled = false;
+        button.removeAttribute("data-disabled-by-htmx");
+      });
       what.elt.requestSubmit(submitter);
     } else {
       what.elt.click();
