@@ -1,5 +1,6 @@
 """Fixtures: an app on a fresh instance folder, its client and CLI runner, a visitor, `auth`."""
 
+import flask
 import pytest
 from playwright.sync_api import sync_playwright
 
@@ -104,6 +105,20 @@ class Visitor:
 
     def submit(self):
         return self.post(f"{self.draft_url}/submit")
+
+
+@pytest.fixture
+def form_app():
+    """A bare Flask app for the form engine's own tests (no kiosk, no database)."""
+    app = flask.Flask(__name__)
+    app.config.update(SECRET_KEY="test", WTF_CSRF_ENABLED=False)
+    return app
+
+
+@pytest.fixture
+def in_request(form_app):
+    with form_app.test_request_context():
+        yield
 
 
 @pytest.fixture

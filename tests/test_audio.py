@@ -22,7 +22,7 @@ MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" + b"\x00" * 64
 WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 64
 M4A = b"\x00\x00\x00\x20ftypM4A \x00\x00\x00\x00" + b"\x00" * 64
 WEBM = b"\x1a\x45\xdf\xa3" + b"\x00" * 64
-MACRO = '{% from "kiosk/_speaker.html" import speaker %}{{ speaker(text, label) }}'
+MACRO = "{{ speaker(text, label) }}"
 
 
 def texts_of(app, lang):
@@ -314,9 +314,7 @@ def test_the_speaker_escapes_its_text_and_takes_a_short_label(app):
 def test_the_speaker_takes_a_translated_text_from_the_template(app):
     with app.test_request_context("/uk/"):
         g.language = LANGUAGES["uk"]
-        html = render_template_string(
-            '{% from "kiosk/_speaker.html" import speaker %}{{ speaker(_("Wie war es heute?")) }}'
-        )
+        html = render_template_string('{{ speaker(_("Wie war es heute?")) }}')
     translated = next(t.text for t in texts_of(app, "uk") if t.source == "Wie war es heute?")
     assert f'data-say="{translated}"' in html
 

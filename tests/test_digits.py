@@ -8,7 +8,6 @@ Digits of other scripts are written `fa("2016")`, `ar("2016")` so the source sta
 
 from pathlib import Path
 
-import flask
 import pytest
 from werkzeug.datastructures import MultiDict
 
@@ -73,19 +72,6 @@ def mark(text: str) -> str:
 @pytest.fixture
 def intake():
     return load_form(FORMS_DIR / "intake.toml")
-
-
-@pytest.fixture
-def form_app():
-    app = flask.Flask(__name__)
-    app.config.update(SECRET_KEY="test", WTF_CSRF_ENABLED=False)
-    return app
-
-
-@pytest.fixture
-def in_request(form_app):
-    with form_app.test_request_context():
-        yield
 
 
 def form_with(tmp_path, field: str):

@@ -6,7 +6,6 @@ import re
 from datetime import date
 from pathlib import Path
 
-import flask
 import pytest
 from babel.messages.extract import extract, extract_from_dir, extract_python
 from flask_wtf import FlaskForm
@@ -153,19 +152,6 @@ def refusal(tmp_path: Path, source: str) -> FormSpecError:
     with pytest.raises(FormSpecError) as caught:
         load_form(path)
     return caught.value
-
-
-@pytest.fixture
-def form_app():
-    app = flask.Flask(__name__)
-    app.config.update(SECRET_KEY="test", WTF_CSRF_ENABLED=False)
-    return app
-
-
-@pytest.fixture
-def in_request(form_app):
-    with form_app.test_request_context():
-        yield
 
 
 @pytest.fixture

@@ -13,10 +13,13 @@ import re
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, send_file
+from flask_babel import gettext
+from markupsafe import Markup, escape
 
 from ..i18n import LANGUAGES, current_language
 from ..visitor import audio as store
 from .assets import IMMUTABLE, REVALIDATE
+from .templating import icon
 
 bp = Blueprint("audio", __name__, url_prefix="/audio")
 
@@ -67,3 +70,25 @@ def speaker_source(text, label=None) -> Speaker | None:
         return None
     code = current_language().code
     return Speaker(say, store.spoken_text(label) or say, code, store.recording_url(code, say))
+
+
+@bp.app_template_global("speaker")
+def speaker(text, label=None) -> Markup:
+    """The read-aloud button of one text, `{{ speaker(_(field.label)) }}`, beside the text it
+    reads (never inside another button or link); `label`: a short name for a long text (the
+    consent), said after "Vorlesen:" to screen readers. It starts hidden; static/js/speech.js
+    shows it when a recording exists (data-audio) or the device has a local voice for the
+    language, and plays it on a tap, never by itself.
+
+    Python rather than a template macro: a step has a dozen of them.
+    """
+    source = speaker_source(text, label)
+    if source is None:
+        return Markup("")
+    name = escape(gettext("Vorlesen: %(text)s", text=source.name))
+    audio = f' data-audio="{escape(source.audio)}"' if source.audio else ""
+    return Markup(
+        f'<button type="button" class="speaker" hidden aria-pressed="false" aria-label="{name}"'
+        f' data-say="{escape(source.say)}" data-lang="{source.lang}"{audio}>'
+        f"{icon('volume')}{icon('player-stop')}</button>"
+    )

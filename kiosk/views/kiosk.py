@@ -19,6 +19,7 @@ from ..visitor.submissions import RefusedReplay, replay_submission, store_submis
 from ..visitor.thanks import thanks_context
 from . import render_after_post, render_page
 from .kiosk_helpers import (
+    german,
     help_text,
     in_language,
     language_list,
@@ -57,6 +58,9 @@ def add_language(endpoint, values):
         and current_app.url_map.is_endpoint_expecting(endpoint, "lang")
     ):
         values["lang"] = g.language.code
+
+
+bp.add_app_template_global(german)
 
 
 @bp.app_context_processor

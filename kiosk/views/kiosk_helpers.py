@@ -7,6 +7,7 @@ from urllib.parse import quote
 from babel.lists import format_list
 from flask import g, url_for
 from flask_babel import get_locale, gettext, ngettext
+from markupsafe import Markup
 
 from ..formspec import FormSpec
 from ..formspec.digits import locale_digits
@@ -102,3 +103,11 @@ def help_text(field) -> str | None:
 def queued(values) -> tuple[str, ...]:
     """The questions still to ask before going back to the summary (`then=a,b`)."""
     return tuple(name for name in values.get("then", "").split(",") if name)
+
+
+def german(text) -> Markup:
+    """The German text under the visitor's own, shown only while the helper toggle is on
+    (kiosk.js); nothing on German pages."""
+    if not text or g.language.code == "de":
+        return Markup("")
+    return Markup('<span class="german" lang="de" dir="ltr">{}</span>').format(text)
