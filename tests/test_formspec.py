@@ -360,6 +360,15 @@ REFUSALS = {
         "consent",
         "a consent field cannot be personal",
     ),
+    "consent with a long text above its answers": (
+        GOOD_FORM.replace(
+            'type = "consent"',
+            'type = "consent"\nhelp = "Eins. Zwei. Drei. Vier."',
+            1,
+        ),
+        "consent",
+        "a consent's help is at most three short sentences",
+    ),
     "no_answer as option value": (
         GOOD_FORM.replace('value = "blue"', f'value = "{NO_ANSWER}"'),
         "color",

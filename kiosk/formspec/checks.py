@@ -17,6 +17,9 @@ NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 VALUE_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]*")
 ICON_PATTERN = re.compile(r"[a-z0-9-]+")
 
+# The end of a sentence: its full stop, question or exclamation mark before a space or the end.
+SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+
 
 class FormChecker:
     """Collects the problems of one form file while a reader turns it into a FormSpec."""
@@ -116,6 +119,12 @@ class FormChecker:
             )
         if field.type == "consent" and field.personal:
             self.problem("a consent field cannot be personal: it only stores 'yes'", field.name)
+        if field.type == "consent" and field.help and len(SENTENCE_END.findall(field.help)) > 3:
+            self.problem(
+                "a consent's help is at most three short sentences (the whole text is the "
+                "form's 'purpose', behind \"Mehr erfahren\")",
+                field.name,
+            )
 
     def check_form(self, spec: FormSpec) -> None:
         """The rules that concern the form as a whole."""
