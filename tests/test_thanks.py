@@ -309,6 +309,8 @@ def test_the_inbox_finds_a_submission_by_its_code(app, client):
     assert listed("Fahrrad") == [other, *ids[::-1]]
     html = client.get("/review/").get_data(as_text=True)
     assert f'<span class="code" title="Nummer auf dem Dank-Bildschirm">{code}</span>' in html
+    detail = client.get(f"/review/{ids[0]}").get_data(as_text=True)
+    assert f'<dt>Nummer</dt><dd><bdi dir="ltr">{code}</bdi></dd>' in detail
 
 
 # --- The migration ----------------------------------------------------------------------------

@@ -182,3 +182,30 @@ def test_a_help_text_gives_its_example_in_the_visitors_digits(client):
     html = arabic.open(f"{arabic.draft_url}/step/arrival_year").get_data(as_text=True)
     help_text = re.search(r'<p id="help" class="help">([^<]*)', html).group(1)
     assert "\u0662\u0660\u0661\u0666" in help_text and "2016" not in help_text  # ٢٠١٦
+
+
+def test_the_will_be_sent_thank_you_knows_the_visitor_code_of_the_intake(visitor):
+    from uuid import UUID
+
+    from kiosk.formspec.visitor_code import visitor_code
+
+    visitor.start("intake")
+    for data in (
+        {"answer": "yes"},
+        {},
+        {"answer": ["ar"]},
+        {"answer": ["housing"]},
+        {"answer": "none"},
+    ):
+        visitor.answer(**data)
+    visitor.post(visitor.url, {"direction": "finish"})
+    assert visitor.url.endswith("/summary")
+    code = visitor_code(UUID(visitor.draft_url.rsplit("/", 1)[1]))
+    html = visitor.get_html()
+    template = html[html.index('<template id="queued-thanks"') :]
+    assert f'<bdi dir="ltr">{code}</bdi>' in template[: template.index("</template>")]
+    feedback = Visitor(visitor.client)
+    feedback.start("feedback")
+    for data in ({"answer": "4"}, {"answer": "yes"}, {"answer": ["advice"]}, {}, {"answer": ""}):
+        feedback.answer(**data)
+    assert 'class="visitor-code"' not in feedback.get_html()

@@ -1,7 +1,6 @@
 """The visitor's path: language, form, one question per screen, summary, submit, thank-you."""
 
 from functools import wraps
-from uuid import UUID
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect, request, url_for
 from flask_babel import gettext
@@ -11,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..db import this_site
 from ..formspec import NO_ANSWER, FormSpec
+from ..formspec.visitor_code import visitor_code
 from ..i18n import LANGUAGES, offered_languages
 from ..models import Draft, Submission
 from ..visitor import drafts, route
@@ -19,6 +19,7 @@ from ..visitor.submissions import RefusedReplay, replay_submission, store_submis
 from ..visitor.thanks import thanks_context
 from . import render_after_post, render_page
 from .kiosk_helpers import (
+    draft_gone,
     german,
     help_text,
     in_language,
@@ -75,13 +76,6 @@ def kiosk_helpers():
 
 def forms() -> dict[str, FormSpec]:
     return current_app.extensions["kiosk_forms"]
-
-
-def draft_gone(draft_id: UUID):
-    """Where to go when a draft no longer exists: its thank-you if it was sent, else the start."""
-    if Submission.get_or_none(Submission.uuid == draft_id):
-        return redirect(url_for("kiosk.thanks", submission_id=draft_id), 303)
-    return redirect(url_for("kiosk.start"), 303)
 
 
 @bp.get("/")
@@ -284,6 +278,8 @@ def render_summary(spec: FormSpec, draft: Draft, message=None, status=200):
         message=message,
         links=links_of(spec, draft),
         here=links_of(spec, draft).summary,
+        # Shown by the "will be sent" thank-you too: the code follows from the UUID.
+        queued_code=visitor_code(draft.uuid) if spec.visitor_code else None,
     )
 
 

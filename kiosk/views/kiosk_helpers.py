@@ -3,16 +3,17 @@ languages of the same page, and texts worded per language (retention, lists, sec
 
 from functools import lru_cache
 from urllib.parse import quote
+from uuid import UUID
 
 from babel.lists import format_list
-from flask import g, url_for
+from flask import g, redirect, url_for
 from flask_babel import get_locale, gettext, ngettext
 from markupsafe import Markup
 
 from ..formspec import FormSpec
 from ..formspec.digits import locale_digits
 from ..i18n import offered_languages
-from ..models import Draft
+from ..models import Draft, Submission
 
 
 @lru_cache(maxsize=8)
@@ -111,3 +112,10 @@ def german(text) -> Markup:
     if not text or g.language.code == "de":
         return Markup("")
     return Markup('<span class="german" lang="de" dir="ltr">{}</span>').format(text)
+
+
+def draft_gone(draft_id: UUID):
+    """Where to go when a draft no longer exists: its thank-you if it was sent, else the start."""
+    if Submission.get_or_none(Submission.uuid == draft_id):
+        return redirect(url_for("kiosk.thanks", submission_id=draft_id), 303)
+    return redirect(url_for("kiosk.start"), 303)
