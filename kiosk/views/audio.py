@@ -58,7 +58,6 @@ class Speaker:
     audio: str | None  # the recording's URL, if one was made for exactly this text
 
 
-@bp.app_template_global("speaker_source")
 def speaker_source(text, label=None) -> Speaker | None:
     """What templates/kiosk/_speaker.html needs for one text, or None for no text.
 

@@ -126,7 +126,6 @@ ONE_TAP_TYPES = frozenset({"single", "yesno", "rating"})
 def step_context(
     spec: FormSpec, draft: Draft, field, form, review=False, message=None, then=()
 ) -> dict:
-    visible, place = route.place_of(spec, draft.answers, field)
     position, total = route.progress(spec, draft.answers, field)
     links = links_of(spec, draft)
     return {
@@ -136,7 +135,6 @@ def step_context(
         "form": form,
         "position": position,
         "total": total,
-        "previous": visible[place - 1] if place > 0 else None,
         "review": review,
         "then": ",".join(then),
         "message": message,

@@ -146,8 +146,13 @@
       sending = option.form;
     }
   });
-  document.addEventListener("htmx:responseError", function () { quietUntil = 0; });
-  document.addEventListener("htmx:sendError", function () { quietUntil = 0; });
+  // A tap whose answer could not go out leaves the screen open for the next one.
+  ["htmx:responseError", "htmx:sendError"].forEach(function (type) {
+    document.addEventListener(type, function () {
+      quietUntil = 0;
+      sending = null;
+    });
+  });
 
   // "Abbrechen" asks first: the answers would be gone. The dialog comes with each step.
   let cancelForm = null;
