@@ -55,10 +55,11 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pybabel -q compile -i $< -o $@
 
 # Debian packages: Pango for WeasyPrint's PDFs (run and test); chromium for browser tests,
-# poppler-utils to read PDFs back and postgresql for the hub's tests on PostgreSQL (test).
+# poppler-utils to read PDFs back, postgresql for the hub's tests on PostgreSQL and zbar-tools to
+# read QR codes back (test).
 # Installed when missing and we may (root).
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils postgresql
+TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils postgresql zbar-tools
 define ensure_packages
 	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -z "$$missing" ]; then :; \

@@ -4,7 +4,7 @@ from datetime import datetime
 from uuid import uuid4
 
 from kiosk.extensions import db
-from kiosk.models import FormVersion, Site, Submission, User
+from kiosk.models import DirectoryEntry, FormVersion, Site, Submission, User
 from kiosk.review.auth import create_user
 from kiosk.visitor.submissions import store_submission
 
@@ -46,3 +46,9 @@ def add_user(app, name: str, role: str, password: str = PASSWORD) -> User:
     one: the connection it closes would be the caller's)."""
     with app.app_context(), db.connection_context():
         return create_user(name, password, role)
+
+
+def add_office(name: str, needs: list[str], **fields) -> DirectoryEntry:
+    """A confirmed local office of the directory covering `needs` (inside an app context)."""
+    key = fields.pop("key", None) or name.lower().replace(" ", "-").replace(",", "")
+    return DirectoryEntry.create(key=key, name=name, needs=needs, **fields)

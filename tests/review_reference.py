@@ -26,7 +26,6 @@ from kiosk.models import (
     Answer,
     CommentApproval,
     FormVersion,
-    NeedRoute,
     Note,
     StatusChange,
     Submission,
@@ -107,13 +106,10 @@ def followup_query(need: str | None = None, open_only: bool = True):
             Submission.created_at,
             Submission.status,
             User.name.alias("assigned"),
-            NeedRoute.office,
-            NeedRoute.contact,
         )
         .join(Submission)
         .join(FormVersion)
         .join_from(Submission, User, JOIN.LEFT_OUTER)
-        .join_from(Answer, NeedRoute, JOIN.LEFT_OUTER, on=(NeedRoute.need == Answer.value))
         .where(FormVersion.slug == NEEDS_FORM, Answer.field == NEEDS_FIELD)
         .order_by(Submission.created_at.desc(), Submission.id.desc(), Answer.id)
     )

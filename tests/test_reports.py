@@ -18,7 +18,7 @@ from kiosk.cli.reports import report_group
 from kiosk.clock import TIMEZONE
 from kiosk.db import prepare_database
 from kiosk.extensions import db
-from kiosk.models import Answer, CommentApproval, NeedRoute, Site, Submission
+from kiosk.models import Answer, CommentApproval, Site, Submission
 from kiosk.reports import queries
 from kiosk.reports.disclosure import Cell, MinCellError, change, min_cell, protect
 from kiosk.reports.periods import (
@@ -29,7 +29,7 @@ from kiosk.reports.periods import (
 )
 from kiosk.reports.summary import build_summary
 
-from factories import add_submission, add_user
+from factories import add_office, add_submission, add_user
 from server import log_in
 
 OCTOBER, SEPTEMBER = parse_period("2026-10"), parse_period("2026-09")
@@ -101,7 +101,7 @@ def fill_known_month(app):
         for _ in range(6):
             intake(app, ["housing", "work"], date(2026, 10, 12), status="done")
         intake(app, ["health"], date(2026, 10, 12), status="handed_over")
-        NeedRoute.create(need="housing", office="Sozialamt, Zimmer 12")
+        add_office("Sozialamt, Zimmer 12", ["housing"])
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from kiosk.models import (
     Answer,
     AuditEvent,
     CommentApproval,
-    NeedRoute,
     Note,
     StatusChange,
     Submission,
@@ -118,8 +117,6 @@ PAGES = [
     ("/review/{id}", "volunteer"),
     ("/review/{id}/print", "volunteer"),
     ("/review/followup", "volunteer"),
-    ("/review/routes", "coordinator"),
-    ("/review/routes/housing/edit", "coordinator"),
     ("/review/export.csv", "coordinator"),
     ("/review/{id}/erase", "coordinator"),
     ("/review/audit", "admin"),
@@ -129,7 +126,6 @@ POSTS = [
     "/review/{id}/notes",
     "/review/{id}/assign",
     "/review/bulk",
-    "/review/routes/housing",
     "/review/{id}/erase",
 ]
 
@@ -151,7 +147,7 @@ def test_anonymous_posts_change_nothing(app, client, auth, path):
     assert response.headers["Location"].startswith("/review/login")
     with database(app):
         assert Submission.get_by_id(submission).status == "new"
-        assert Note.select().count() == NeedRoute.select().count() == 0
+        assert Note.select().count() == 0
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -168,10 +164,8 @@ def test_each_page_for_each_role(app, staff, role, path, lowest):
 def test_volunteers_may_not_route_or_erase(app, staff):
     submission = visit(app)
     vera = staff("volunteer")
-    assert vera.post("/review/routes/housing", {"route-housing-office": "X"}).status_code == 403
     assert vera.post(f"/review/{submission}/erase", {"reason": "test"}).status_code == 403
     with database(app):
-        assert NeedRoute.select().count() == 0
         assert Submission.get_or_none(Submission.id == submission)
 
 
@@ -181,12 +175,10 @@ def test_volunteers_may_not_route_or_erase(app, staff):
         ("get", "/review/9999", "volunteer"),
         ("get", "/review/9999/print", "volunteer"),
         ("get", "/review/9999/erase", "coordinator"),
-        ("get", "/review/routes/no-such-need/edit", "coordinator"),
         ("post", "/review/9999/status", "volunteer"),
         ("post", "/review/9999/notes", "volunteer"),
         ("post", "/review/9999/assign", "volunteer"),
         ("post", "/review/answers/9999/approval", "volunteer"),
-        ("post", "/review/routes/no-such-need", "coordinator"),
     ],
 )
 def test_unknown_ids_are_404(staff, method, path, role):
@@ -465,43 +457,6 @@ def test_followup_lists_each_need_with_filters(app, staff):
     vera.post(f"/review/{health}/status", {"status": "done"})
     assert str(health) not in LISTED.findall(vera.html("/review/followup"))
     assert str(health) in LISTED.findall(vera.html("/review/followup?show=all"))
-
-
-def test_routing_table_is_edited_in_place(app, staff):
-    submit(app, "intake", INTAKE)
-    cora = staff("coordinator")
-    html = cora.html("/review/routes")
-    for label in ("Deutschkurs", "Wohnung", "Asyl- und Rechtsberatung", "Sonstiges"):
-        assert label in html
-    form = cora.get("/review/routes/housing/edit", headers=HTMX).get_data(as_text=True)
-    assert form.lstrip().startswith('<tr id="route-housing"')
-    assert 'name="route-housing-office"' in form
-    saved = cora.post(
-        "/review/routes/housing",
-        {
-            "route-housing-office": "Stadthaus, Fachdienst Soziales",
-            "route-housing-contact": "04431 88-0",
-        },
-        htmx=True,
-    ).get_data(as_text=True)
-    assert "Stadthaus, Fachdienst Soziales" in saved and "Bearbeiten" in saved
-    followup = cora.html("/review/followup?need=housing")
-    assert "Stadthaus, Fachdienst Soziales" in followup and "04431 88-0" in followup
-    assert audit_events(app, "route")[-1][2:] == ("housing", "Stadthaus, Fachdienst Soziales")
-
-
-def test_routing_needs_an_office_for_a_contact_and_can_be_cleared(app, staff):
-    cora = staff("coordinator")
-    half = cora.post("/review/routes/work", {"route-work-contact": "0441 123"}, htmx=True)
-    assert half.status_code == 422
-    assert "Bitte auch die Stelle oder Person angeben." in half.get_data(as_text=True)
-    cora.post("/review/routes/work", {"route-work-office": "Jobcenter"})
-    with database(app):
-        assert NeedRoute.get().office == "Jobcenter"
-    response = cora.post("/review/routes/work", {"route-work-office": ""})
-    assert response.status_code == 303
-    with database(app):
-        assert NeedRoute.select().count() == 0
 
 
 # --- Export --------------------------------------------------------------------------------------

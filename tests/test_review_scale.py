@@ -27,7 +27,6 @@ from kiosk.models import (
     Draft,
     FormVersion,
     LoginAttempt,
-    NeedRoute,
     Note,
     Site,
     StatusChange,
@@ -50,7 +49,7 @@ from kiosk.visitor.demo import demo_answers
 from kiosk.visitor.submissions import store_submission
 
 import pg_support
-from factories import add_user
+from factories import add_office, add_user
 from server import log_in
 
 NOW = datetime(2027, 6, 15, 10, 0)  # naive UTC, as stored
@@ -173,7 +172,7 @@ def fill(app, count: int = 260, seed: int = 11) -> list[int]:
             )
             if comment and rng.random() < 0.5:
                 CommentApproval.create(answer=comment, user_name="cora")
-        NeedRoute.create(need="housing", office="Stadthaus", contact="04431 88-0")
+        add_office("Stadthaus", ["housing"], phone="04431 88-0")
         version = FormVersion.get(FormVersion.slug == "visit")
         Draft.create(form_version=version, lang="de", updated_at=NOW - timedelta(hours=30))
         LoginAttempt.create(account="vera", address="10.0.0.1", succeeded=False, at=NOW)
@@ -220,6 +219,11 @@ def test_inbox_pages_list_what_the_old_query_listed(app, data, filters):
     assert data
 
 
+def listed(rows: list[dict]) -> list[dict]:
+    """The follow-up rows without the office, which the old query took from a table now gone."""
+    return [{k: v for k, v in row.items() if k not in ("office", "contact")} for row in rows]
+
+
 @pytest.mark.parametrize("need", [None, "housing", "work"])
 @pytest.mark.parametrize("open_only", [True, False])
 def test_followup_pages_list_what_the_old_query_listed(app, data, need, open_only):
@@ -228,7 +232,10 @@ def test_followup_pages_list_what_the_old_query_listed(app, data, need, open_onl
             page = followup_page(need, open_only, number)
             before = page_of(old.followup_query(need, open_only), number)
             assert (page.number, page.total) == (before.number, before.total)
-            assert page.rows == before.rows
+            assert listed(page.rows) == before.rows
+            for row in page.rows:  # the office of a need comes from the directory
+                office = ("Stadthaus", "04431 88-0") if row["need"] == "housing" else (None, "")
+                assert (row["office"], row["contact"]) == office
 
 
 def search(text: str) -> set[int]:
@@ -479,7 +486,7 @@ def test_the_migration_and_the_review_on_postgresql(instance, monkeypatch):
             page = inbox_page(filters, 1)
             assert [r.id for r in page.rows] == [s.id for s in before.rows], filters
             assert page.total == before.total
-        assert followup_page(None, True, 1).rows == page_of(old.followup_query(), 1).rows
+        assert listed(followup_page(None, True, 1).rows) == page_of(old.followup_query(), 1).rows
         assert export_csv(InboxFilters()) == old.export_csv(old.inbox_query(InboxFilters()))
         for text in ("gut", "%", "Zainab", "ÄRGER"):
             assert search(text) == old_search(text)

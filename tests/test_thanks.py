@@ -18,11 +18,11 @@ from kiosk.extensions import db
 from kiosk.formspec import FormSpecError, load_form
 from kiosk.formspec.visitor_code import DIGITS, LETTERS, searched_code, visitor_code
 from kiosk.i18n import LANGUAGES
-from kiosk.models import FormVersion, NeedRoute, Site, Submission, utcnow
+from kiosk.models import FormVersion, Site, Submission, utcnow
 from kiosk.visitor.submissions import store_submission
 from kiosk.visitor.thanks import READING_SECONDS, SHOWN_FOR, thanks_context
 
-from factories import INTAKE_ANSWERS, add_submission, add_user
+from factories import INTAKE_ANSWERS, add_office, add_submission, add_user
 from server import log_in
 
 CODE = re.compile(r'<p class="code"><bdi dir="ltr">([A-Z][0-9]-[0-9]{2})</bdi></p>')
@@ -63,7 +63,7 @@ def stored(app, form, answers, when=None, **kwargs) -> Submission:
 
 def route(app, need, office, contact=""):
     with app.app_context(), db.connection_context():
-        NeedRoute.create(need=need, office=office, contact=contact)
+        add_office(office, [need], phone=contact)
 
 
 def translated(app, lang, text):
@@ -334,7 +334,7 @@ def test_the_migration_adds_the_column_to_an_existing_database(instance, monkeyp
             lang="de",
             site=Site.select().first(),
         )
-    assert prepare_database(app) == ["0006_visitor_code"]
+    assert prepare_database(app)[0] == "0006_visitor_code"
     with app.app_context(), db.connection_context():
         indexes = {row[1] for row in db.execute_sql("PRAGMA index_list('submission')")}
         assert "submission_visitor_code" in indexes

@@ -9,11 +9,11 @@ from collections import defaultdict
 
 from peewee import JOIN, Case, fn
 
+from ..directory.entries import office_names_by_need
 from ..models import (
     Answer,
     CommentApproval,
     FormVersion,
-    NeedRoute,
     Site,
     Submission,
 )
@@ -132,8 +132,8 @@ def approved_comment_count(site: Site, period: Period) -> int:
 
 
 def offices_per_need() -> dict[str, str]:
-    """{need value: responsible office} from the routing table, e.g. {"housing": "Sozialamt"}."""
-    return dict(NeedRoute.select(NeedRoute.need, NeedRoute.office).tuples())
+    """{need value: responsible office} from the directory, e.g. {"housing": "Sozialamt"}."""
+    return office_names_by_need()
 
 
 def option_labels(form: str) -> dict[str, dict[str, str]]:

@@ -2,9 +2,8 @@
 
 from peewee import JOIN, SQL, fn
 
-from ..clock import utcnow
-from ..models import Answer, NeedRoute, Submission, User
-from .auth import audit
+from ..directory.entries import offices_for
+from ..models import Answer, Submission, User
 from .inbox import NEEDS_FIELD, NEEDS_FORM, PER_PAGE, Page, clamped, unindexed, versions_of
 
 
@@ -41,34 +40,26 @@ def followup_page(need: str | None, open_only: bool, number: int) -> Page:
             Submission.created_at,
             Submission.status,
             User.name.alias("assigned"),
-            NeedRoute.office,
-            NeedRoute.contact,
         )
         # CROSS JOIN keeps SQLite walking the submissions newest first, then their needs,
         # rather than every need ever named and sorting them (PostgreSQL reorders it freely).
         .join(Answer, JOIN.CROSS)
         .join_from(Submission, User, JOIN.LEFT_OUTER)
-        .join_from(Answer, NeedRoute, JOIN.LEFT_OUTER, on=(NeedRoute.need == Answer.value))
         .where(Answer.submission == Submission.id, *on_submission, *on_answer)
         .order_by(Submission.created_at.desc(), Submission.id.desc(), Answer.id)
         .paginate(number, PER_PAGE)
         .dicts()
     )
-    return Page(list(rows), number, total)
+    rows = list(rows)
+    offices = offices_for(row["need"] for row in rows)
+    for row in rows:
+        office = (offices[row["need"]] or [None])[0]
+        row["office"] = office.name if office else None
+        row["contact"] = office_contact(office) if office else ""
+    return Page(rows, number, total)
 
 
-def routes_by_need() -> dict[str, NeedRoute]:
-    return {route.need: route for route in NeedRoute.select()}
-
-
-def set_route(need: str, office: str, contact: str) -> NeedRoute | None:
-    """Set who is responsible for `need`; an empty office removes the entry."""
-    if not office:
-        NeedRoute.delete().where(NeedRoute.need == need).execute()
-        audit("route", need, "entfernt")
-        return None
-    route = NeedRoute.get_or_none(NeedRoute.need == need) or NeedRoute(need=need)
-    route.office, route.contact, route.updated_at = office, contact, utcnow()
-    route.save()
-    audit("route", need, office)
-    return route
+def office_contact(office) -> str:
+    """The office's phone and address in one line, for the follow-up list."""
+    address = " ".join(part for part in (office.postcode, office.city) if part)
+    return ", ".join(part for part in (office.phone, office.street, address) if part)

@@ -41,8 +41,6 @@ from ..review.casework import (
 from ..review.export import audited_export
 from ..review.followup import (
     followup_page,
-    routes_by_need,
-    set_route,
 )
 from ..review.inbox import (
     ACTION_NAMES,
@@ -62,13 +60,11 @@ from .staff_forms import (
     EraseForm,
     FollowupForm,
     NoteForm,
-    RouteForm,
     assign_form,
     bulk_form,
     filter_form,
     filters_of,
     options,
-    route_form,
 )
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -307,60 +303,6 @@ def followup():
         number=request.args.get("page", 1, type=int),
     )
     return render_page("review/followup.html", form=form, page=page)
-
-
-def route_row(need: str, routes: dict | None = None) -> dict:
-    """One line of the routing table; 404 for a need the intake form does not offer."""
-    labels = dict(need_options())
-    if need not in labels:
-        abort(404)
-    routes = routes_by_need() if routes is None else routes
-    return {"need": need, "label": labels[need], "route": routes.get(need), "form": None}
-
-
-def routes_page(editing: dict | None = None, status: int = 200):
-    routes = routes_by_need()
-    rows = [route_row(need, routes) for need, _ in need_options()]
-    rows = [editing if editing and row["need"] == editing["need"] else row for row in rows]
-    return render_template("review/routes.html", rows=rows), status
-
-
-@bp.get("/routes")
-@role_required("coordinator")
-def routes():
-    return routes_page()
-
-
-@bp.get("/routes/<need>")
-@role_required("coordinator")
-def route(need):
-    return render_component(
-        "review/_route.html", {"row": route_row(need)}, lambda: redirect(url_for(".routes"), 303)
-    )
-
-
-@bp.get("/routes/<need>/edit")
-@role_required("coordinator")
-def edit_route(need):
-    row = route_row(need)
-    row["form"] = route_form(row)
-    return render_component("review/_route.html", {"row": row}, lambda: routes_page(editing=row))
-
-
-@bp.post("/routes/<need>")
-@role_required("coordinator")
-def save_route(need):
-    row = route_row(need)
-    form = RouteForm(prefix=f"route-{need}")
-    if not form.validate():
-        row["form"] = form
-        return render_component(
-            "review/_route.html", {"row": row}, lambda: routes_page(editing=row, status=422), 422
-        )
-    set_route(need, form.office.data, form.contact.data)
-    return render_component(
-        "review/_route.html", {"row": route_row(need)}, lambda: redirect(url_for(".routes"), 303)
-    )
 
 
 # --- Export, audit log --------------------------------------------------------------------------

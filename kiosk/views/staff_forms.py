@@ -4,7 +4,7 @@ from flask import request
 from flask_wtf import FlaskForm
 from wtforms import DateField, SearchField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
 
 from ..i18n import LANGUAGES
 from ..models import Submission
@@ -105,24 +105,6 @@ class EraseForm(FlaskForm):
 
 def stripped(text: str | None) -> str:
     return (text or "").strip()
-
-
-class RouteForm(FlaskForm):
-    office = StringField("Stelle oder Person", validators=[Length(max=200)], filters=[stripped])
-    contact = TextAreaField("Kontakt", validators=[Length(max=500)], filters=[stripped])
-
-    def validate_contact(self, field):
-        if field.data and not self.office.data:
-            raise ValidationError("Bitte auch die Stelle oder Person angeben.")
-
-
-def route_form(row: dict) -> RouteForm:
-    route = row["route"]
-    return RouteForm(
-        prefix=f"route-{row['need']}",
-        office=route.office if route else "",
-        contact=route.contact if route else "",
-    )
 
 
 class FollowupForm(FlaskForm):

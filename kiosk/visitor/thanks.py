@@ -4,7 +4,7 @@ Only for a short while after the submission (SHOWN_FOR): the page's URL holds th
 UUID, and a URL left in the tablet's history must not show the next visitor someone's code and
 needs. The kiosk leaves the thank-you by replacing the history entry, so this is the second
 lock, not the first. Nothing personal is shown: the code, the needs' labels, and the offices'
-names and contacts from the Zuständigkeiten (NeedRoute) as the coordinators entered them.
+names and phone numbers from the directory (kiosk/directory).
 """
 
 from collections.abc import Callable
@@ -13,8 +13,9 @@ from typing import NamedTuple
 from uuid import UUID
 
 from ..clock import utcnow
+from ..directory.entries import offices_for
 from ..formspec import NO_ANSWER
-from ..models import Answer, NeedRoute, Submission, spec_of_version
+from ..models import Answer, Submission, spec_of_version
 from .drafts import version_by_id
 
 # Long enough for the thank-you's stay, a reload or a change of language; the next visitor at
@@ -74,13 +75,13 @@ def needs_help(submission: Submission, gettext: Callable[[str], str]) -> list[Ne
         .order_by(Answer.position, Answer.id)
         if answer.value in options and answer.value != NO_ANSWER
     ]
-    routes = {route.need: route for route in NeedRoute.select().where(NeedRoute.need.in_(values))}
+    offices = offices_for(values)
     return [
         NeedHelp(
             label=gettext(options[value].label),
             icon=options[value].icon,
-            office=routes[value].office if value in routes else "",
-            contact=routes[value].contact if value in routes else "",
+            office=offices[value][0].name if offices[value] else "",
+            contact=offices[value][0].phone if offices[value] else "",
         )
         for value in values
     ]

@@ -1,6 +1,9 @@
-"""Peewee models: the site, versions of forms, unfinished drafts and stored submissions."""
+"""Peewee models: the site, versions of forms, unfinished drafts and stored submissions.
 
-import json
+The directory of offices and services (the Wegweiser) is in `directory.py`; every model is
+imported from here.
+"""
+
 import uuid
 from datetime import timedelta
 
@@ -13,27 +16,14 @@ from peewee import (
     DeferredForeignKey,
     ForeignKeyField,
     IntegerField,
-    Model,
     TextField,
     UUIDField,
 )
 
-from .clock import utcnow
-from .extensions import db
-
-
-class JSONField(TextField):
-    def db_value(self, value):
-        return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-    def python_value(self, value):
-        return None if value is None else json.loads(value)
-
-
-class BaseModel(Model):
-    class Meta:
-        database = db
-        legacy_table_names = False
+from ..clock import utcnow
+from ..extensions import db
+from .base import BaseModel, JSONField
+from .directory import DirectoryEntry, DirectorySync, Event
 
 
 class Site(BaseModel):
@@ -85,7 +75,7 @@ _specs: dict = {}
 
 def spec_of_version(version: FormVersion):
     """The FormSpec a draft or submission was answered in (a stored version never changes)."""
-    from .formspec import FormSpec
+    from ..formspec import FormSpec
 
     key = (version.slug, version.version_hash)
     if key not in _specs:
@@ -219,15 +209,6 @@ class Note(BaseModel):
     at = DateTimeField(default=utcnow)
 
 
-class NeedRoute(BaseModel):
-    """Who is responsible (Zuständigkeit) for one kind of need from the intake form."""
-
-    need = CharField(unique=True)
-    office = CharField()
-    contact = TextField(default="")
-    updated_at = DateTimeField(default=utcnow)
-
-
 class CommentApproval(BaseModel):
     """A free-text answer a volunteer checked and approved for the city report."""
 
@@ -253,7 +234,6 @@ MODELS = (
     UserSession,
     StatusChange,
     Note,
-    NeedRoute,
     CommentApproval,
     AuditEvent,
 )
@@ -392,3 +372,4 @@ class Heartbeat(BaseModel):
 
 
 MODELS = (*MODELS, HubSite, ReceivedReport, ReceivedPdf, Heartbeat)
+MODELS = (*MODELS, DirectoryEntry, Event, DirectorySync)
