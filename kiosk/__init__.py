@@ -15,8 +15,21 @@ from .formspec import load_forms as read_forms
 from .views import api, assets, auth, errors, hub, kiosk, reports, review, security, templating
 from .views import sync as sync_views
 from .views.audio import bp as audio_bp
+from .views.directory import bp as directory_bp
+from .views.wegweiser import bp as wegweiser_bp
 
-BLUEPRINTS = (kiosk.bp, auth.bp, review.bp, reports.bp, sync_views.bp, hub.bp, api.bp, audio_bp)
+BLUEPRINTS = (
+    kiosk.bp,
+    wegweiser_bp,
+    auth.bp,
+    review.bp,
+    directory_bp,
+    reports.bp,
+    sync_views.bp,
+    hub.bp,
+    api.bp,
+    audio_bp,
+)
 
 
 def instance_path() -> str:

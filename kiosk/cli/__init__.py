@@ -8,6 +8,7 @@ from flask import Flask
 
 from .audio import audio_group
 from .browser import browser_command
+from .directory import directory_group
 from .hub import hub_group
 from .maintenance import backup_command, purge_command, restore_command
 from .reports import report_group
@@ -33,6 +34,7 @@ COMMANDS = (
     restore_command,
     browser_command,
     audio_group,
+    directory_group,
 )
 
 
