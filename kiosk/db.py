@@ -24,6 +24,7 @@ from playhouse.db_url import connect
 from .extensions import db
 from .migrations import apply_migrations
 from .models import FormVersion, Site
+from .models.base import write_transaction as write_transaction  # where writers find it
 
 # WAL lets the review pages read while a visitor's answers are written; synchronous=FULL makes a
 # commit that returned survive a power cut, not just a crash; secure_delete overwrites erased rows.
@@ -64,15 +65,6 @@ def checkpoint_wal(mode: str = "TRUNCATE") -> None:
     """
     if isinstance(db.obj, SqliteDatabase):
         db.execute_sql(f"PRAGMA wal_checkpoint({mode})")
-
-
-def write_transaction():
-    """A transaction that will write: on SQLite it takes the write lock at once (BEGIN IMMEDIATE),
-    so a second writer waits (busy_timeout) instead of failing when its read turns into a write.
-    """
-    if isinstance(db.obj, SqliteDatabase):
-        return db.atomic(lock_type="IMMEDIATE")
-    return db.atomic()
 
 
 @contextmanager
@@ -172,7 +164,10 @@ def close_connection() -> None:
 
 
 def prepare_database(app: Flask) -> list[str]:
-    """Apply pending migrations and record this site and the current version of every form."""
+    """Apply pending migrations, record this site and the current version of every form, and
+    install the help lines shipped with the program (kiosk/directory/builtin.py)."""
+    from .directory.builtin import install_builtin
+
     use_database(app.extensions[DATABASE_KEY])
     close_connection()  # the file may have been replaced (restore) since it was opened
     _caches.pop(db.obj, None)
@@ -181,6 +176,7 @@ def prepare_database(app: Flask) -> list[str]:
         app.extensions["kiosk_site"] = Site.local(app.config["SITE_SLUG"], app.config["SITE_NAME"])
         for spec in app.extensions["kiosk_forms"].values():
             FormVersion.for_spec(spec)
+        install_builtin()  # writes only when the shipped help lines changed
     return applied
 
 

@@ -119,10 +119,13 @@ def forms_check_command():
 @click.option("--seed", default=2026, show_default=True, help="Random seed, for repeatable data.")
 @with_appcontext
 def demo_command(count, months, seed):
-    """Fill the database with a realistic mix of demo submissions."""
+    """Fill the database with a realistic mix of demo submissions and the example Wegweiser."""
+    from ..directory.builtin import fill_demo_directory
     from ..visitor.demo import fill_demo_data
 
     prepare_database(current_app._get_current_object())
     with db.connection_context():
         made = fill_demo_data(current_app.extensions["kiosk_forms"], count, months, seed)
+        examples = fill_demo_directory()
     click.echo(f"Stored {made} demo submissions over {months} months.")
+    click.echo(f"Wegweiser: {examples} example entries and events added (marked as examples).")

@@ -1,8 +1,8 @@
-"""The base of every model, and JSON stored as text."""
+"""The base of every model, JSON stored as text, and the transaction of a writer."""
 
 import json
 
-from peewee import Model, TextField
+from peewee import Model, SqliteDatabase, TextField
 
 from ..extensions import db
 
@@ -19,3 +19,12 @@ class BaseModel(Model):
     class Meta:
         database = db
         legacy_table_names = False
+
+
+def write_transaction():
+    """A transaction that will write: on SQLite it takes the write lock at once (BEGIN IMMEDIATE),
+    so a second writer waits (busy_timeout) instead of failing when its read turns into a write.
+    """
+    if isinstance(db.obj, SqliteDatabase):
+        return db.atomic(lock_type="IMMEDIATE")
+    return db.atomic()
