@@ -58,6 +58,16 @@ SETTINGS = (
     ),
     Setting("HEARTBEAT_MINUTES", 15, "Minutes between two heartbeats to each hub target."),
     Setting("NIGHTLY_HOUR", 3, "Hour (German time) from which the daily purge and backup run."),
+    Setting(
+        "DIRECTORY_PULL_MINUTES",
+        60,
+        "Minutes between two pulls of the town-wide directory from each hub target.",
+    ),
+    Setting(
+        "DIRECTORY_MAX_BYTES",
+        2 * 1024 * 1024,
+        "Largest directory a site takes from its hub or from a file; a larger one is refused.",
+    ),
     # Hub (ROLE = "hub").
     Setting("ROLE", "kiosk", '"kiosk" on a Treffpunkt; "hub" at the Stadthaus (receives reports).'),
     Setting("HUB_SILENT_HOURS", 26, "The hub flags a site not heard from for this many hours."),

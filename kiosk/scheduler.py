@@ -1,10 +1,12 @@
-"""The scheduler inside `kiosk serve`: build due reports, deliver, send heartbeats, nightly jobs.
+"""The scheduler inside `kiosk serve`: build due reports, deliver, send heartbeats, pull the
+town-wide directory from the hub, nightly jobs.
 
 Every SCHEDULER_INTERVAL_SECONDS a daemon thread runs `run_once(app, now)`. Every step is
 safe to run from several processes at once (the server and `kiosk sync` or `kiosk report due`
 from cron): reports are built under the store's file lock, outbox rows are leased, heartbeats
-and the nightly jobs are claimed by a conditional UPDATE or a unique row. A failing step is
-logged and the next one still runs; the thread itself never dies of it.
+and the nightly jobs are claimed by a conditional UPDATE or a unique row, and a directory pull
+applies a version in one transaction (two at once only apply the same version twice). A failing
+step is logged and the next one still runs; the thread itself never dies of it.
 """
 
 import logging
@@ -24,6 +26,7 @@ from .models import ScheduledRun
 from .reports.due import build_due_reports, report_day
 from .review.auth import audit
 from .sync import configured_targets
+from .sync.directory import pull_if_due
 from .sync.heartbeat import send_heartbeats
 from .sync.outbox import deliver_outbox, enqueue_reports, register_targets
 
@@ -111,6 +114,8 @@ def run_once(app: Flask, now: datetime | None = None) -> dict:
             done["queued"] = run_step("Berichte einreihen", enqueue_reports, now)
             done["delivered"] = run_step("Versand", deliver_outbox, now)
             done["heartbeats"] = run_step("Lebenszeichen", send_heartbeats, now)
+            # At the first run of this process, then every DIRECTORY_PULL_MINUTES.
+            done["directory"] = run_step("Verzeichnis abrufen", pull_if_due, now)
         done["nightly"] = run_step("Nächtliche Aufgaben", run_nightly, app, now)
         # The server's connections stay open, so no last close folds the WAL into the database:
         # besides SQLite's auto-checkpoint (every 1000 pages), once a run, without blocking.

@@ -82,7 +82,14 @@ def test_a_broken_target_stops_the_cli_with_a_message_not_a_traceback(instance):
 
 
 @pytest.mark.parametrize(
-    ("setting", "value"), [("REPORT_SCHEDULE", "daily"), ("REPORT_HOUR", 25), ("NIGHTLY_HOUR", "3")]
+    ("setting", "value"),
+    [
+        ("REPORT_SCHEDULE", "daily"),
+        ("REPORT_HOUR", 25),
+        ("NIGHTLY_HOUR", "3"),
+        ("DIRECTORY_PULL_MINUTES", 0),
+        ("DIRECTORY_MAX_BYTES", "2 MB"),
+    ],
 )
 def test_a_wrong_schedule_is_refused_at_start(instance, setting, value):
     with pytest.raises(SyncConfigError, match=setting):

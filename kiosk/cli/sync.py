@@ -1,4 +1,5 @@
-"""The `kiosk sync` command: deliver the outbox now, or show its state (German output)."""
+"""The `kiosk sync` command: deliver the outbox and pull the directory now, or show the state of
+both (German output)."""
 
 import sys
 from datetime import datetime
@@ -11,6 +12,7 @@ from ..clock import local_time
 from ..extensions import db
 from ..models import utcnow
 from ..sync import TYPE_NAMES, configured_targets
+from ..sync.directory import DirectoryState, directory_state, pull_now
 from ..sync.heartbeat import send_heartbeats
 from ..sync.outbox import deliver_outbox, enqueue_reports, sync_status
 
@@ -19,10 +21,28 @@ def german_time(moment: datetime | None) -> str:
     return f"{local_time(moment):%d.%m.%Y %H:%M}" if moment else "noch nie"
 
 
+def print_directory(name: str, state: DirectoryState | None) -> None:
+    """The directory's lines under its hub target; another hub target only says where it is."""
+    if state is None:
+        return
+    if state.target != name:
+        click.echo(f"  Verzeichnis: kommt von „{state.target}“")
+        return
+    if state.version:
+        click.echo(f"  Verzeichnis: Stand {state.short_version}, {state.entries_text}")
+    else:
+        click.echo("  Verzeichnis: noch keines übernommen")
+    click.echo(f"  Verzeichnis zuletzt abgerufen: {german_time(state.fetched_at)}")
+    click.echo(f"  Verzeichnis zuletzt übernommen: {german_time(state.applied_at)}")
+    if state.error:
+        click.echo(f"  Verzeichnis-Fehler ({german_time(state.attempted_at)}): {state.error}")
+
+
 def print_status() -> None:
     statuses = sync_status()
     if not statuses:
         click.echo("Keine Versandziele eingerichtet (SYNC_TARGETS in instance/config.py).")
+    directory = directory_state()
     for status in statuses:
         click.echo(f"{status.name} ({TYPE_NAMES[status.kind]})")
         click.echo(f"  zuletzt zugestellt: {german_time(status.last_success)}")
@@ -35,6 +55,7 @@ def print_status() -> None:
             click.echo(f"  letztes Lebenszeichen angekommen: {german_time(status.heartbeat_ok_at)}")
             if status.heartbeat_error:
                 click.echo(f"  Lebenszeichen-Fehler: {status.heartbeat_error}")
+            print_directory(status.name, directory)
 
 
 def deliver_now() -> bool:
@@ -53,11 +74,21 @@ def deliver_now() -> bool:
     return waiting == 0
 
 
+def pull_directory_now() -> bool:
+    """Pull the directory from the hub at once; False if that failed (True without a hub)."""
+    result = pull_now()
+    if result is None:
+        return True
+    click.echo(f"{result.target}: {result.describe()}")
+    return result.ok
+
+
 @click.command("sync")
 @click.option("--status", "show_status", is_flag=True, help="Only show the state of each target.")
 @with_appcontext
 def sync_command(show_status):
-    """Deliver every queued report now (exit 1 if some still wait); --status shows each target."""
+    """Deliver every queued report and pull the hub's directory now (exit 1 if a report still
+    waits or the pull failed); --status shows each target and the directory."""
     from ..db import prepare_database
 
     prepare_database(current_app._get_current_object())
@@ -68,5 +99,7 @@ def sync_command(show_status):
         if not configured_targets():
             click.echo("Keine Versandziele eingerichtet (SYNC_TARGETS in instance/config.py).")
             return
-        if not deliver_now():
+        delivered = deliver_now()
+        pulled = pull_directory_now()
+        if not (delivered and pulled):
             sys.exit(1)

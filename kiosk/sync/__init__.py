@@ -107,6 +107,12 @@ def check_schedule(config) -> None:
                 f"{name} = {config[name]!r}: eine Stunde von 0 bis 23 (24: nie) / "
                 "an hour from 0 to 23 (24: never)"
             )
+    for name in ("DIRECTORY_PULL_MINUTES", "DIRECTORY_MAX_BYTES"):
+        value = config[name]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise SyncConfigError(
+                f"{name} = {value!r}: eine ganze Zahl ab 1 / a whole number from 1"
+            )
 
 
 def init_app(app: Flask) -> None:

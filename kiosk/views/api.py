@@ -1,13 +1,15 @@
-"""The hub's API for the sites (`/api/v1`): reports and heartbeats, Bearer tokens, JSON only.
+"""The hub's API for the sites (`/api/v1`): reports, heartbeats and the town-wide directory,
+Bearer tokens, JSON only.
 
 Every answer is JSON, errors included (see `http_error`, which kiosk/errors.py also uses for
 unknown URLs and wrong methods below /api/), so a site can always read why it was refused.
 """
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, Response, abort, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import csrf
+from ..hub.directory import published_directory
 from ..hub.receive import ReceiveError, parse_json, store_heartbeat, store_report
 from ..hub.tokens import site_for_token
 from ..models import HubSite
@@ -104,3 +106,20 @@ def heartbeat():
         raise ReceiveError(400, "bad_request", "Erwartet wird application/json.")
     beat = store_heartbeat(site, parse_json(request.get_data()))
     return jsonify(status="ok", received_at=beat.received_at.isoformat(timespec="seconds") + "Z")
+
+
+@bp.get("/directory")
+def directory():
+    """The Stadthaus's offices and help lines for the sites (kiosk/sync/directory.py).
+
+    The ETag changes only with the content; a site sending it back in If-None-Match gets 304
+    without a body. The site keeps its copy in its database, not in an HTTP cache, so the answer
+    stays `Cache-Control: no-store` as every other (views/security.py): no proxy keeps what
+    a token opened.
+    """
+    authenticated_site()
+    published = published_directory()
+    headers = {"ETag": f'"{published.version}"'}
+    if request.if_none_match.contains_weak(published.version):
+        return Response(status=304, headers=headers)
+    return Response(published.body, mimetype="application/json", headers=headers)

@@ -1,15 +1,25 @@
-"""Coordinators' delivery page: each target's state in plain German, and "send now"."""
+"""Coordinators' delivery page: each target's state in plain German, and "send now"; the state
+of the directory pulled from the hub, and "pull now"."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 
 from ..models import utcnow
 from ..review.auth import audit, role_required
 from ..sync import TYPE_NAMES
+from ..sync.directory import directory_state, pull_now
 from ..sync.heartbeat import send_heartbeats
 from ..sync.outbox import TargetRun, deliver_outbox, enqueue_reports, sync_status
 from . import render_component
 
 bp = Blueprint("sync", __name__, url_prefix="/review/versand")
+
+
+def directory_context(result: str = "") -> dict:
+    return {
+        "directory": directory_state(),
+        "pull_minutes": current_app.config["DIRECTORY_PULL_MINUTES"],
+        "directory_result": result,
+    }
 
 
 def page_context(result: str = "") -> dict:
@@ -19,6 +29,7 @@ def page_context(result: str = "") -> dict:
         "type_names": TYPE_NAMES,
         "retry_minutes": f"{minutes:.1f}".removesuffix(".0").replace(".", ","),
         "result": result,
+        **directory_context(),
     }
 
 
@@ -29,6 +40,14 @@ def describe_run(runs: dict[str, TargetRun]) -> str:
     if failed:
         text += f", {failed} nicht zugestellt (siehe Tabelle)"
     return text + "."
+
+
+def back_to_the_page(result: str):
+    def redirect_back():
+        flash(result)
+        return redirect(url_for(".index"), 303)
+
+    return redirect_back
 
 
 @bp.get("/")
@@ -46,9 +65,16 @@ def send_now():
     result = describe_run(deliver_outbox(now, force=True))
     send_heartbeats(now, force=True)
     audit("sync_now", detail=result)
+    return render_component("sync/_index.html", page_context(result), back_to_the_page(result))
 
-    def back_to_the_page():
-        flash(result)
-        return redirect(url_for(".index"), 303)
 
-    return render_component("sync/_index.html", page_context(result), back_to_the_page)
+@bp.post("/verzeichnis")
+@role_required("coordinator")
+def pull_directory():
+    """Pull the directory from the hub at once; its section shows the result."""
+    pulled = pull_now()
+    result = pulled.describe() if pulled else "Kein Stadthaus-Server eingerichtet."
+    audit("directory_pull", detail=result)
+    return render_component(
+        "sync/_directory.html", directory_context(result), back_to_the_page(result)
+    )

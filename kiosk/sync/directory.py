@@ -1,0 +1,281 @@
+"""Pulling the town-wide directory from the hub: fetched only when changed, checked, applied whole.
+
+The Stadthaus keeps the offices and help lines every Treffpunkt shows; a site fetches them from
+its hub with its site token (`GET /api/v1/directory`, kiosk/views/api.py), sending the version
+it holds in If-None-Match, so an unchanged directory costs one small 304. A new version is read
+up to DIRECTORY_MAX_BYTES, checked against the documented schema (kiosk/directory/schema.py),
+and applied in one transaction that replaces every entry of origin "hub"
+(`kiosk.directory.transfer.replace_origin`): the site's own entries — its events, its local
+helpers, its corrections — are never touched. A hub that is down or refuses, and a malformed or
+oversized directory, leave the directory applied before as it was; the error is kept on the
+target's DirectorySync row for the Versand page and `kiosk sync --status`. The scheduler pulls
+at its first run in a process and then every DIRECTORY_PULL_MINUTES (`pull_if_due`); `kiosk sync`
+and the Versand page's button pull at once (`pull_now`).
+
+The directory comes from one hub: the first hub target of SYNC_TARGETS. Every pull replaces all
+entries of origin "hub", so a second hub's directory would only displace the first one's; further
+hub targets receive reports and heartbeats as before. A site without a hub target works with its
+own directory alone.
+"""
+
+import hashlib
+import http.client
+import logging
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+
+from ..directory.schema import DirectoryError, validate
+from ..directory.transfer import read_document, replace_origin
+from ..models import DirectorySync, utcnow
+from . import configured_targets
+from .transports import DEFAULT_TIMEOUT, connection_problem, hub_endpoint, parse_json, tls_context
+
+log = logging.getLogger(__name__)
+
+PATH = "/api/v1/directory"
+HUB_KINDS = ("office", "helpline")  # what the hub publishes; a Treffpunkt's own times stay local
+SHOWN_VERSION = 12  # characters of a version on the status page and in `kiosk sync --status`
+PULLS_KEY = "kiosk_directory_pulls"  # app.extensions: {target: last pull of this process}
+REFUSALS = {
+    401: "Der Stadthaus-Server kennt das Zugangs-Token nicht (falsch oder widerrufen)",
+    403: "Der Stadthaus-Server verweigert das Verzeichnis für dieses Zugangs-Token",
+    404: "Der Stadthaus-Server bietet kein Verzeichnis an (ältere Version?)",
+}
+
+
+class PullError(Exception):
+    """A pull that failed, with a German message for the coordinators."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class PullResult:
+    """What one pull did: "applied" a new version, found it "unchanged", or "failed"."""
+
+    target: str
+    outcome: str
+    version: str = ""
+    entries: int = 0
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome != "failed"
+
+    def describe(self) -> str:
+        """One German sentence, for `kiosk sync` and the Versand page."""
+        if self.outcome == "failed":
+            return f"Verzeichnis nicht übernommen: {self.error}"
+        state = f"Stand {short_version(self.version)}, {entries_text(self.entries)}"
+        if self.outcome == "applied":
+            return f"Verzeichnis übernommen ({state})."
+        return f"Verzeichnis unverändert ({state})."
+
+
+def short_version(version: str) -> str:
+    return version[:SHOWN_VERSION]
+
+
+def entries_text(count: int) -> str:
+    return f"{count} {'Eintrag' if count == 1 else 'Einträge'}"
+
+
+# --- Which hub, and when --------------------------------------------------------------------
+
+
+def directory_target(targets: list[dict] | None = None) -> dict | None:
+    """The hub target the directory comes from (the first one), or None without a hub."""
+    targets = configured_targets() if targets is None else targets
+    return next((target for target in targets if target["type"] == "hub"), None)
+
+
+def pull_if_due(now: datetime | None = None) -> PullResult | None:
+    """The scheduler's step: a pull at its first run in this process, then at most every
+    DIRECTORY_PULL_MINUTES; None when nothing was due (or there is no hub)."""
+    target = directory_target()
+    if target is None:
+        return None
+    now = now or utcnow()
+    pulls = current_app.extensions.setdefault(PULLS_KEY, {})
+    last = pulls.get(target["name"])
+    wait = timedelta(minutes=current_app.config["DIRECTORY_PULL_MINUTES"])
+    if last is not None and last <= now < last + wait:
+        return None
+    pulls[target["name"]] = now  # before pulling: a pull that fails waits its turn too
+    return pull_directory(target, now)
+
+
+def pull_now(now: datetime | None = None) -> PullResult | None:
+    """Pull at once (`kiosk sync`, the Versand page); None without a hub target."""
+    target = directory_target()
+    return pull_directory(target, now) if target else None
+
+
+# --- One pull ---------------------------------------------------------------------------------
+
+
+def pull_directory(target: dict, now: datetime | None = None) -> PullResult:
+    """Fetch the hub's directory, check it and apply it whole; the outcome is also recorded
+    on the target's DirectorySync row. Never raises for a failed pull."""
+    now = now or utcnow()
+    name = target["name"]
+    DirectorySync.insert(target=name).on_conflict_ignore().execute()
+    held = DirectorySync.get(DirectorySync.target == name)
+    record(name, attempted_at=now)
+    try:
+        result = fetch_and_apply(target, held, now)
+    except PullError as error:
+        result = PullResult(name, "failed", held.version, held.entries, error.message)
+    except Exception as error:  # even an unexpected failure is recorded, never raised
+        log.exception("Abruf des Verzeichnisses von %s fehlgeschlagen", name)
+        message = f"Unerwarteter Fehler beim Abruf ({type(error).__name__}: {error})"
+        result = PullResult(name, "failed", held.version, held.entries, message)
+    if result.ok:
+        record(name, fetched_at=now, error="")
+    else:
+        record(name, error=result.error)
+    return result
+
+
+def fetch_and_apply(target: dict, held: DirectorySync, now: datetime) -> PullResult:
+    limit = int(current_app.config["DIRECTORY_MAX_BYTES"])
+    status, body, version = fetch(target, held.version, limit)
+    if status == 304:
+        if not held.version:
+            raise PullError("Der Stadthaus-Server hat unverständlich geantwortet (304)")
+        return PullResult(target["name"], "unchanged", held.version, held.entries)
+    document = checked_document(body, limit)
+    entries = document["entries"]
+    version = version or content_version(body)
+    if version == held.version and held.applied_at is not None:
+        return PullResult(target["name"], "unchanged", version, len(entries))
+    try:
+        replace_origin(entries, "hub")
+    except DirectoryError as error:
+        raise PullError(f"Das Verzeichnis ließ sich nicht übernehmen: {error.message}") from None
+    record(target["name"], version=version, entries=len(entries), applied_at=now)
+    return PullResult(target["name"], "applied", version, len(entries))
+
+
+def record(name: str, **values) -> None:
+    DirectorySync.update(**values).where(DirectorySync.target == name).execute()
+
+
+def fetch(target: dict, version: str, limit: int) -> tuple[int, bytes, str]:
+    """GET the directory: (status 200 or 304, body of at most `limit` bytes, the hub's version);
+    PullError otherwise."""
+    headers = {"Authorization": f"Bearer {target['token']}", "Accept": "application/json"}
+    if version:
+        headers["If-None-Match"] = f'"{version}"'
+    request = urllib.request.Request(hub_endpoint(target, PATH), headers=headers)
+    context = tls_context(target.get("ca_file")) if target["url"].startswith("https:") else None
+    timeout = target.get("timeout", DEFAULT_TIMEOUT)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout, context=context) as response:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise too_large(limit)
+            body = response.read(limit + 1)  # never more than one byte past the limit
+            if len(body) > limit:
+                raise too_large(limit)
+            return response.status, body, etag_value(response.headers.get("ETag"))
+    except urllib.error.HTTPError as error:
+        with error:
+            if error.code == 304:
+                return 304, b"", etag_value(error.headers.get("ETag"))
+            raise refusal(error.code, parse_json(error.read(64 * 1024))) from None
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
+        raise PullError(connection_problem("Stadthaus-Server", error, timeout)) from None
+
+
+def etag_value(header: str | None) -> str:
+    """The version in an ETag header: `"abc"` and `W/"abc"` both as `abc`."""
+    return (header or "").strip().removeprefix("W/").strip('"')
+
+
+def content_version(body: bytes) -> str:
+    """A version for an answer without ETag (a hub that sends none): its content's hash."""
+    return hashlib.sha256(body).hexdigest()[:32]
+
+
+def too_large(limit: int) -> PullError:
+    megabytes = f"{limit / 1024 / 1024:.1f}".replace(".", ",")
+    return PullError(
+        f"Das Verzeichnis vom Stadthaus-Server ist zu groß (mehr als {megabytes} MB, "
+        "DIRECTORY_MAX_BYTES)"
+    )
+
+
+def refusal(status: int, answer: dict) -> PullError:
+    message = answer.get("message")
+    text = REFUSALS.get(status, f"Der Stadthaus-Server meldet einen Fehler (HTTP {status})")
+    return PullError(text + (f" ({message})" if message and status in REFUSALS else ""))
+
+
+def checked_document(body: bytes, limit: int) -> dict:
+    """The directory document in `body`, checked and normalised; PullError naming the problem
+    otherwise."""
+    try:
+        # validate: every optional field filled in, hours normalised
+        document = validate(read_document(body, limit))
+    except DirectoryError as error:
+        raise PullError(
+            f"Das Verzeichnis vom Stadthaus-Server ist fehlerhaft: {error.message}"
+        ) from None
+    for entry in document["entries"]:
+        if entry.get("kind") not in HUB_KINDS:
+            raise PullError(
+                f"Das Verzeichnis vom Stadthaus-Server ist fehlerhaft: Eintrag „{entry['key']}“ "
+                f"hat die Art „{entry['kind']}“, die nur der Treffpunkt selbst pflegt."
+            )
+    return document
+
+
+# --- Status -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DirectoryState:
+    """The directory's state for the Versand page and `kiosk sync --status`."""
+
+    target: str  # the hub target it comes from
+    version: str = ""
+    entries: int = 0
+    attempted_at: datetime | None = None
+    fetched_at: datetime | None = None
+    applied_at: datetime | None = None
+    error: str = ""
+
+    @property
+    def short_version(self) -> str:
+        return short_version(self.version)
+
+    @property
+    def entries_text(self) -> str:
+        return entries_text(self.entries)
+
+
+def directory_state() -> DirectoryState | None:
+    """The state of the directory from the hub, or None for a site without a hub target."""
+    target = directory_target()
+    if target is None:
+        return None
+    row = DirectorySync.get_or_none(DirectorySync.target == target["name"])
+    if row is None:
+        return DirectoryState(target["name"])
+    return DirectoryState(
+        target=row.target,
+        version=row.version,
+        entries=row.entries,
+        attempted_at=row.attempted_at,
+        fetched_at=row.fetched_at,
+        applied_at=row.applied_at,
+        error=row.error,
+    )
