@@ -29,6 +29,11 @@ SETTINGS = (
     Setting("KIOSK_IDLE_COUNTDOWN", 30, "Seconds the idle warning counts down (at least 20)."),
     Setting("KIOSK_THANKS_SECONDS", 8, "Seconds the thank-you stays before the start screen."),
     Setting(
+        "KIOSK_PRINTER",
+        False,
+        "A printer stands by the kiosk: the Wegweiser offers its A6 print views.",
+    ),
+    Setting(
         "KIOSK_TAP_GUARD_MS",
         450,
         "Milliseconds after a new screen in which taps are ignored (a double tap's second tap).",

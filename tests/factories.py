@@ -1,10 +1,11 @@
 """Test data made the way the kiosk makes it: submissions through `store_submission`, staff."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import uuid4
 
 from kiosk.extensions import db
-from kiosk.models import DirectoryEntry, FormVersion, Site, Submission, User
+from kiosk.models import DirectoryEntry, Event, FormVersion, Site, Submission, User
+from kiosk.models.directory import WEEKDAYS
 from kiosk.review.auth import create_user
 from kiosk.visitor.submissions import store_submission
 
@@ -52,3 +53,21 @@ def add_office(name: str, needs: list[str], **fields) -> DirectoryEntry:
     """A confirmed local office of the directory covering `needs` (inside an app context)."""
     key = fields.pop("key", None) or name.lower().replace(" ", "-").replace(",", "")
     return DirectoryEntry.create(key=key, name=name, needs=needs, **fields)
+
+
+def add_helpline(name: str, phone: str, **fields) -> DirectoryEntry:
+    """A help line of the directory (kind "helpline"), answering around the clock unless `hours`
+    says otherwise (inside an app context)."""
+    key = fields.pop("key", None) or f"hilfe-{phone.replace(' ', '')}"
+    fields.setdefault("hours", {day: [["00:00", "24:00"]] for day in WEEKDAYS})
+    fields.setdefault("open_on_holidays", True)
+    return DirectoryEntry.create(key=key, kind="helpline", name=name, phone=phone, **fields)
+
+
+def add_event(title: str, starts_at: datetime, hours: float = 2, **fields) -> Event:
+    """An event of this Treffpunkt with a German title, lasting `hours` from `starts_at` (naive
+    UTC; inside an app context)."""
+    texts = fields.pop("texts", {})
+    texts = {**texts, "title": {"de": {"text": title}, **texts.get("title", {})}}
+    ends_at = starts_at + timedelta(hours=hours)
+    return Event.create(texts=texts, starts_at=starts_at, ends_at=ends_at, **fields)

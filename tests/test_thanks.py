@@ -10,6 +10,7 @@ import pytest
 from flask import g, render_template
 from flask_babel import gettext
 
+import kiosk.directory.builtin
 import kiosk.migrations
 import kiosk.views.kiosk
 from kiosk import create_app
@@ -154,9 +155,13 @@ def test_the_context_has_the_code_and_each_need_with_its_office(app):
     with app.app_context(), db.connection_context():
         context = thanks_context(submission.uuid, lambda text: f"«{text}»")
     assert context["visitor_code"] == visitor_code(submission.uuid)
-    assert [tuple(need) for need in context["needs_help"]] == [
-        ("«Wohnung»", "home", "Stadthaus, Fachdienst Soziales", "04431 88-0"),
-        ("«Arbeit»", "briefcase", "", ""),
+    shown = [
+        (need.need, need.label, need.icon, [office.name for office in need.offices])
+        for need in context["needs_help"]
+    ]
+    assert shown == [
+        ("housing", "«Wohnung»", "home", ["Stadthaus, Fachdienst Soziales"]),
+        ("work", "«Arbeit»", "briefcase", []),
     ]
     assert context["reading_seconds"] == READING_SECONDS
     # Nothing personal: not the name, not the contact, not the free text.
@@ -182,7 +187,7 @@ def render_thanks(app, lang, **context):
 
 
 def test_the_template_shows_the_code_big_and_the_offices_in_german(app):
-    route(app, "housing", "Stadthaus", "Zimmer 12\nMo-Fr 9-12")
+    route(app, "housing", "Stadthaus", "04431 88-0")
     submission = stored(app, "intake", {**INTAKE_ANSWERS, "needs": ["housing", "health"]})
     with app.test_request_context("/ar/"):
         g.language = LANGUAGES["ar"]
@@ -190,10 +195,13 @@ def test_the_template_shows_the_code_big_and_the_offices_in_german(app):
             context = thanks_context(submission.uuid, gettext)
     html = render_thanks(app, "ar", **context)
     assert CODE.search(html)[1] == visitor_code(submission.uuid)
+    # The office: its name in German, isolated, linking to its Wegweiser page; its QR code.
     office = (
-        '<bdi dir="ltr" lang="de"><bdi>Stadthaus</bdi> · <bdi>Zimmer 12\nMo-Fr 9-12</bdi></bdi>'
+        '<a class="office-link" href="/ar/wegweiser/stelle/stadthaus" hx-boost="false">'
+        '<bdi lang="de" dir="ltr">Stadthaus</bdi>'
     )
     assert office in html
+    assert html.count('<svg role="img"') == 1
     assert translated(app, "ar", "Wohnung") in html and translated(app, "ar", "Gesundheit") in html
     without_route = translated(app, "ar", "Die Ehrenamtlichen hier helfen Ihnen weiter.")
     assert html.count(without_route) == 1
@@ -227,7 +235,10 @@ def test_after_the_intake_the_thank_you_shows_the_code_and_who_helps(app, visito
     html = visitor.submit().get_data(as_text=True)  # without htmx: redirect to thanks()
     assert visitor.url == f"/de/thanks/{draft_id}"
     assert CODE.search(html)[1] == visitor_code(draft_id)
-    assert "Stadthaus, Fachdienst Soziales" in html and "04431 88-0" in html
+    # The office with a link to its Wegweiser page and its QR code (the number is in the code).
+    assert "Stadthaus, Fachdienst Soziales" in html
+    assert 'href="/de/wegweiser/stelle/stadthaus-fachdienst-soziales"' in html
+    assert '<svg role="img" aria-label="QR-Code mit Adresse und Telefon von Stadthaus' in html
     assert "Wohnung" in html and "Arbeit" in html and "Sonstiges" in html
     assert "Die Ehrenamtlichen hier helfen Ihnen weiter." in html
     assert "Amina" not in html and "Führerschein" not in html and "3456789" not in html

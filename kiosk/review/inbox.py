@@ -24,40 +24,6 @@ PER_PAGE = 50
 NEEDS_FORM, NEEDS_FIELD = "intake", "needs"
 FREE_TEXT_TYPES = ("text", "textarea")
 PREVIEW_LENGTH = 120
-ACTION_NAMES = {
-    "login": "Anmeldung",
-    "login_failed": "Anmeldung fehlgeschlagen",
-    "logout": "Abmeldung",
-    "password_changed": "Passwort geändert",
-    "password_set": "Passwort neu gesetzt",
-    "user_added": "Konto angelegt",
-    "user_disabled": "Konto gesperrt",
-    "view": "Angesehen",
-    "print": "Ausgedruckt",
-    "export": "Export",
-    "status": "Status geändert",
-    "assign": "Zugewiesen",
-    "note": "Notiz",
-    "approve": "Kommentar freigegeben",
-    "withdraw_approval": "Freigabe zurückgenommen",
-    "erase": "Gelöscht",
-    "route": "Zuständigkeit geändert",  # before the directory (migration 0007)
-    "directory_created": "Wegweiser: Eintrag angelegt",
-    "directory_changed": "Wegweiser: Eintrag geändert",
-    "directory_adapted": "Wegweiser: hier angepasst",
-    "directory_deleted": "Wegweiser: Eintrag gelöscht",
-    "directory_confirmed": "Wegweiser: Eintrag bestätigt",
-    "event_created": "Veranstaltung angelegt",
-    "event_changed": "Veranstaltung geändert",
-    "event_deleted": "Veranstaltung gelöscht",
-    "directory_import": "Wegweiser importiert",
-    "directory_export": "Wegweiser exportiert",
-    "directory_pull": "Verzeichnis vom Stadthaus abgerufen",
-    "sync_now": "Versand sofort angestoßen",
-    "purge": "Löschfristen angewandt",
-    "restore": "Sicherung zurückgespielt",
-    "backup": "Sicherung geschrieben",
-}
 STATUS_NAMES = {
     "new": "Neu",
     "in_progress": "In Bearbeitung",

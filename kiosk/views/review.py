@@ -18,6 +18,7 @@ from flask import (
 from ..clock import local_time
 from ..extensions import db
 from ..models import STATUSES, Answer, Submission, User, spec_of_version, utcnow
+from ..review.audit_names import ACTION_NAMES
 from ..review.auth import (
     audit,
     audit_actions,
@@ -43,7 +44,6 @@ from ..review.followup import (
     followup_page,
 )
 from ..review.inbox import (
-    ACTION_NAMES,
     STATUS_NAMES,
     inbox_page,
     language_name,

@@ -2,8 +2,10 @@
 
 It precaches the kiosk's styles, scripts and pictograms, the fonts the offered languages need
 (by the characters of their names and catalogs: Arabic only when an Arabic-script language is
-offered, Ethiopic only for Tigrinya, …) and the pages without answers of the offered languages.
-Static files are listed by their hashed URLs (kiosk/views/assets.py), which never change content.
+offered, Ethiopic only for Tigrinya, …) and the pages without answers of the offered languages:
+also each language's Wegweiser start and help lines. Every other Wegweiser page (they hold
+nothing of a visitor either) is kept as it is visited (`kept`). Static files are listed by their
+hashed URLs (kiosk/views/assets.py), which never change content.
 """
 
 import glob
@@ -144,7 +146,8 @@ def worker_config() -> dict:
     """What the worker needs to know: cache name, files to precache, the kiosk's languages.
 
     Only pages without anything a visitor typed are listed: the start screen, each language's
-    form chooser and offline page. Steps, summary and thank-you are never cached.
+    form chooser, offline page, Wegweiser start and help lines. The other Wegweiser pages (under
+    `kept`) are stored when visited. Steps, summary and thank-you are never cached.
     """
     static_folder = current_app.static_folder
     assets = current_app.extensions["kiosk_assets"]  # kiosk/views/assets.py
@@ -153,11 +156,14 @@ def worker_config() -> dict:
         url_for("kiosk.start"),
         *(url_for("kiosk.choose", lang=code) for code in codes),
         *(url_for("kiosk.offline_page", lang=code) for code in codes),
+        *(url_for("wegweiser.start", lang=code) for code in codes),
+        *(url_for("wegweiser.emergency", lang=code) for code in codes),
     ]
+    kept = [url_for("wegweiser.start", lang=code) for code in codes]
     files = precached_files(static_folder, codes, assets.sprite)
     static = [assets.url(name) for name in files]
     # Another set of languages or another file is a new cache too, so nothing old lingers.
-    lists_hash = hashlib.sha256(json.dumps([static, pages]).encode()).hexdigest()[:4]
+    lists_hash = hashlib.sha256(json.dumps([static, pages, kept]).encode()).hexdigest()[:4]
     return {
         "cache": f"mittendrin-{program_version()}-{content_hash(static_folder)}{lists_hash}",
         "static": static,
@@ -166,6 +172,8 @@ def worker_config() -> dict:
         # font of a language it did not precache); it never changes content.
         "fingerprinted": assets.fingerprinted,
         "pages": pages,
+        # Pages under these paths are network-first and kept when visited, as the pages are.
+        "kept": kept,
         "offline": {code: url_for("kiosk.offline_page", lang=code) for code in codes},
         "root": url_for("kiosk.start"),
     }

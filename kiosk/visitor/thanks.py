@@ -3,8 +3,9 @@
 Only for a short while after the submission (SHOWN_FOR): the page's URL holds the submission's
 UUID, and a URL left in the tablet's history must not show the next visitor someone's code and
 needs. The kiosk leaves the thank-you by replacing the history entry, so this is the second
-lock, not the first. Nothing personal is shown: the code, the needs' labels, and the offices'
-names and phone numbers from the directory (kiosk/directory).
+lock, not the first. Nothing personal is shown: the code, the needs' labels, and the offices of
+the directory (kiosk/directory) for each, which the template links to their Wegweiser pages
+with their QR codes (kiosk/views/wegweiser_helpers.py `office_qr`).
 """
 
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from uuid import UUID
 from ..clock import utcnow
 from ..directory.entries import offices_for
 from ..formspec import NO_ANSWER
-from ..models import Answer, Submission, spec_of_version
+from ..models import Answer, DirectoryEntry, Submission, spec_of_version
 from .drafts import version_by_id
 
 # Long enough for the thank-you's stay, a reload or a change of language; the next visitor at
@@ -28,13 +29,13 @@ NEEDS_FIELD = "needs"  # as kiosk/review/inbox.py and the Zuständigkeiten call 
 
 
 class NeedHelp(NamedTuple):
-    """One need the visitor named: its label in the visitor's language, its pictogram, and the
-    office and contact responsible (German free text as entered; "" when none is set)."""
+    """One need the visitor named: its value, its label in the visitor's language, its
+    pictogram, and the directory's offices for it in display order (none: the volunteers)."""
 
+    need: str
     label: str
     icon: str | None
-    office: str
-    contact: str
+    offices: list[DirectoryEntry]
 
 
 PLAIN = {"visitor_code": None, "needs_help": [], "reading_seconds": 0}
@@ -78,10 +79,10 @@ def needs_help(submission: Submission, gettext: Callable[[str], str]) -> list[Ne
     offices = offices_for(values)
     return [
         NeedHelp(
+            need=value,
             label=gettext(options[value].label),
             icon=options[value].icon,
-            office=offices[value][0].name if offices[value] else "",
-            contact=offices[value][0].phone if offices[value] else "",
+            offices=offices[value],
         )
         for value in values
     ]

@@ -1,4 +1,5 @@
-// Kiosk behaviour: idle warning and reset, return after thank-you, focus after swaps.
+// Kiosk behaviour: idle warning and reset, return after thank-you, focus after swaps, the
+// Wegweiser's opening states and events kept current, its print button.
 // Everything about a missing connection is in offline.js.
 (function () {
   "use strict";
@@ -202,8 +203,49 @@
   }
   let speechLoaded = false;
 
+  // The Wegweiser's opening states ("jetzt geöffnet" / "öffnet Dienstag 9:00"): a line carries
+  // the times its text changes (data-timeline: [[unix seconds, text], …]) and takes each text
+  // when its time has come, also on a page from the service worker's cache; past the end of
+  // its timeline (data-until) it is hidden rather than wrong. An event is hidden once it is over
+  // (data-ends), and "no events" shown when none is left.
+  function timelineOf(line) {
+    try {
+      const steps = JSON.parse(line.dataset.timeline);
+      return Array.isArray(steps) ? steps : [];
+    } catch (error) {
+      return [];
+    }
+  }
+
+  function updateTimes() {
+    const now = Date.now() / 1000;
+    document.querySelectorAll("[data-timeline]").forEach(function (line) {
+      let text = null;
+      timelineOf(line).forEach(function (step) {
+        if (Number(step[0]) <= now) text = String(step[1]);
+      });
+      const out = line.querySelector(".state-text");
+      if (out && text !== null && out.textContent !== text) out.textContent = text;
+      line.hidden = Boolean(line.dataset.until) && Number(line.dataset.until) <= now;
+    });
+    document.querySelectorAll("[data-ends]").forEach(function (item) {
+      item.hidden = Number(item.dataset.ends) < now;
+    });
+    document.querySelectorAll(".events").forEach(function (section) {
+      const none = section.querySelector(".empty");
+      if (none) none.hidden = Boolean(section.querySelector("[data-ends]:not([hidden])"));
+    });
+  }
+  setInterval(updateTimes, 60000);
+
+  // The print views' button (no inline script: the page's policy allows none).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
+
   // After htmx swapped a new screen in, or offline.js showed the "will be sent" thank-you.
   function onNewScreen() {
+    updateTimes();
     loadSpeech();
     quietUntil = performance.now() + SETTLE_MS;
     showGerman(sessionStorage.getItem(GERMAN_KEY) === "1");
@@ -221,6 +263,7 @@
 
   if (main() && main().classList.contains("start")) sessionStorage.removeItem(GERMAN_KEY);
   showGerman(sessionStorage.getItem(GERMAN_KEY) === "1");
+  updateTimes();
   loadSpeech();
   restartIdleTimer();
   scheduleReturn();

@@ -1,8 +1,10 @@
 // Service worker of the kiosk: served as /sw.js with CONFIG in front (kiosk/visitor/offline.py).
 // Keeps styles, scripts, pictograms and the fonts of the offered languages, the start screen,
-// the form choosers and an offline page, so a short outage of the server or the Wi-Fi shows
-// the kiosk, not the browser's error page. Static files come by hashed URLs (name.<hash>.css),
-// whose content never changes: also one not listed is kept once a page has loaded it.
+// the form choosers, the Wegweiser's start and help lines and an offline page, so a short outage
+// of the server or the Wi-Fi shows the kiosk, not the browser's error page. The Wegweiser's
+// other pages (under CONFIG.kept) hold nothing of a visitor either: each is kept as it is
+// visited. Static files come by hashed URLs (name.<hash>.css), whose content never changes:
+// also one not listed is kept once a page has loaded it.
 // Pages with a visitor's answers (steps, summary, thank-you) are never stored.
 /* global CONFIG */
 "use strict";
@@ -12,6 +14,7 @@ const PREFIX = "mittendrin-";
 const PAGE_TIMEOUT_MS = 4000;
 const STATIC_URLS = new Set(CONFIG.static);
 const PAGE_URLS = new Set(CONFIG.pages);
+const KEPT = CONFIG.kept || [];
 const FINGERPRINTED = new RegExp(CONFIG.fingerprinted);
 
 self.addEventListener("install", function (event) {
@@ -47,7 +50,7 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(fromCacheFirst(request));
   } else if (request.mode === "navigate" && isKioskPage(url.pathname)) {
     event.respondWith(
-      PAGE_URLS.has(url.pathname) && !url.search
+      isKeptPage(url) && !url.search
         ? fromNetworkFirst(request, url.pathname)
         : fetch(request).catch(function () { return offlinePage(url.pathname); })
     );
@@ -57,6 +60,12 @@ self.addEventListener("fetch", function (event) {
 
 function isHashedStatic(path) {
   return path.startsWith(CONFIG.staticRoot) && FINGERPRINTED.test(path);
+}
+
+function isKeptPage(url) {
+  return PAGE_URLS.has(url.pathname) || KEPT.some(function (prefix) {
+    return url.pathname.startsWith(prefix);
+  });
 }
 
 function isKioskPage(path) {
