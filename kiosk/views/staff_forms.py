@@ -2,9 +2,19 @@
 
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms import DateField, SearchField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    IntegerField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..i18n import LANGUAGES
 from ..models import Submission
@@ -105,6 +115,58 @@ class EraseForm(FlaskForm):
 
 def stripped(text: str | None) -> str:
     return (text or "").strip()
+
+
+# --- Fields with German messages where WTForms has none -------------------------------------------
+
+
+def too_long(limit: int) -> Length:
+    return Length(max=limit, message=f"Höchstens {limit} Zeichen, bitte.")
+
+
+def with_scheme(url: str | None) -> str:
+    """ "www.jobcenter.de" as "https://www.jobcenter.de": what people type is a web address."""
+    url = (url or "").strip()
+    return f"https://{url}" if url and "://" not in url else url
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes (templates/directory/_macros.html draws them as a fieldset)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("invalid_choice_message", "Bitte nur aus der Liste wählen.")
+        super().__init__(label, validators, **kwargs)
+
+
+class ClockField(TimeField):
+    """A time of day, typed as 18:30 (what a time input sends) or 18.30."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", ["%H:%M", "%H.%M", "%H:%M:%S"])
+        kwargs.setdefault("invalid_value_message", "Bitte eine Uhrzeit wie 18:30 eingeben.")
+        super().__init__(label, validators, **kwargs)
+
+
+class DayField(DateField):
+    """A date, as a date input sends it (2026-12-24) or typed as 24.12.2026."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", ["%Y-%m-%d", "%d.%m.%Y"])
+        kwargs.setdefault("invalid_value_message", "Bitte ein Datum wie 24.12.2026 eingeben.")
+        super().__init__(label, validators, **kwargs)
+
+
+class PositionField(IntegerField):
+    """A place in a list; empty means 0."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and not valuelist[0].strip():
+            self.data = 0
+            return
+        super().process_formdata(valuelist)
 
 
 class FollowupForm(FlaskForm):
