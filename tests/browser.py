@@ -1,9 +1,13 @@
 """Helpers for the browser tests: launching chromium, watching a page, walking a form, staff login,
-the DB."""
+the DB, the Wegweiser's directory and reading a QR code on screen."""
 
+import json
 import os
 import re
+import shutil
 import sqlite3
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 import kiosk
 
-from server import PASSWORD
+from server import PASSWORD, KioskServer
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -280,3 +284,80 @@ def draft_exists(path, uuid: str) -> bool:
         return connection.execute(query, (uuid,)).fetchone()[0] == 1
     finally:
         connection.close()
+
+
+# --- The Wegweiser's directory and its QR codes ---------------------------------------------
+
+
+def run_kiosk(server: KioskServer, *args: str) -> str:
+    """A `kiosk` command on the server's instance; fails the test with the command's own
+    (German) message if it refuses. Returns what it printed."""
+    command = [sys.executable, "-m", "kiosk.cli", *args]
+    done = subprocess.run(command, env=server.env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, f"kiosk {' '.join(args)} failed: {done.stderr or done.stdout}"
+    return done.stdout
+
+
+def import_directory(server: KioskServer, entries: list[dict], events: list[dict] = ()) -> str:
+    """Take `entries` and `events` over as the Treffpunkt's own, as a coordinator would with
+    `kiosk directory import` (docs/directory.md); before or while the server runs."""
+    document = {
+        "format": "mittendrin-directory",
+        "format_version": 1,
+        "entries": entries,
+        "events": list(events),
+    }
+    path = Path(server.instance_path) / "directory-import.json"
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    return run_kiosk(server, "directory", "import", str(path))
+
+
+def fill_demo_directory(server: KioskServer) -> str:
+    """The example Wegweiser of `kiosk demo` (offices for every need, marked as examples, the
+    Treffpunkt and its next events), without demo submissions."""
+    return run_kiosk(server, "demo", "--count", "0")
+
+
+def example_entry(key: str) -> dict:
+    """An entry of the demo's example directory (kiosk/directory/data/examples.json) as shipped."""
+    from kiosk.directory.builtin import EXAMPLES_PATH  # not for every test session (jsonschema)
+
+    document = json.loads(EXAMPLES_PATH.read_text(encoding="utf-8"))
+    return next(entry for entry in document["entries"] if entry["key"] == key)
+
+
+def confirmed(entry: dict, by: str = "Amal") -> dict:
+    """`entry` as a coordinator confirmed it: a fact, no longer an example (it gets QR codes)."""
+    return {
+        **entry,
+        "example": False,
+        "confirmed_by": by,
+        "confirmed_at": "2026-12-01T10:00:00+01:00",
+    }
+
+
+def require_zbarimg() -> str:
+    """Debian's zbarimg (zbar-tools), which reads the QR codes back; a missing one is a failure:
+    a code nobody read proves nothing."""
+    path = shutil.which("zbarimg")
+    if path is None:
+        pytest.fail(
+            "zbarimg is missing: the browser tests read the QR codes on screen back with "
+            "Debian's zbar-tools (`make test` installs it; by hand: apt-get install zbar-tools)",
+            pytrace=False,
+        )
+    return path
+
+
+def read_qr(locator, image: Path) -> str:
+    """What a phone's camera reads from the QR code `locator` shows: a screenshot of the element
+    as the screen draws it, decoded by zbarimg (UTF-8)."""
+    locator.screenshot(path=str(image))
+    done = subprocess.run(
+        [require_zbarimg(), "--raw", "-q", str(image)],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, f"zbarimg read no code in {image}: {done.stderr!r}"
+    return done.stdout.decode("utf-8").removesuffix("\n")  # zbarimg ends each code with a newline

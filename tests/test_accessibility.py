@@ -1,5 +1,9 @@
 """axe-core on every kiosk page in every offered language: WCAG 2.2 AA, target size included.
 
+The server has the demo's example Wegweiser with one office confirmed, so every Wegweiser page
+type is checked with what it can show (QR codes, example markers, events, print links) and the
+thank-you lists offices.
+
 Every page is checked at a tablet's width and at a phone's: the overflow check and all of axe's
 rules at the tablet's; then the page is resized on the spot (same document, same state) and the
 overflow check and the rules that depend on the layout run at the phone's (see LAYOUT_RULES).
@@ -12,7 +16,13 @@ import pytest
 
 from kiosk.i18n import LANGUAGES, catalog_exists
 
-from browser import require_chromium
+from browser import (
+    confirmed,
+    example_entry,
+    fill_demo_directory,
+    import_directory,
+    require_chromium,
+)
 from server import KioskServer
 
 AXE = next((pathlib.Path(__file__).parent / "vendor").glob("axe-*.min.js"))
@@ -56,6 +66,8 @@ SHOWN = """() => {
   }
 }"""
 OFFERED = [code for code in LANGUAGES if code == "de" or catalog_exists(code)]
+CONFIRMED = "stadt-wohnen"  # housing
+EXAMPLE = "fluechtlingssozialarbeit"  # housing too, still an example
 
 pytestmark = pytest.mark.browser
 TABLET = {"width": 800, "height": 1280}
@@ -65,9 +77,14 @@ PHONE = {"width": 360, "height": 780}
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     require_chromium()
-    # The thank-you stays until the test leaves it, however slow the machine.
-    config = "KIOSK_THANKS_SECONDS = 600\n"
-    server = KioskServer(tmp_path_factory.mktemp("a11y") / "instance", config).start()
+    # The thank-you stays until the test leaves it, however slow the machine; a printer stands
+    # by, so the Wegweiser's pages link to their print views.
+    config = "KIOSK_THANKS_SECONDS = 600\nKIOSK_PRINTER = True\n"
+    server = KioskServer(tmp_path_factory.mktemp("a11y") / "instance", config)
+    # The example Wegweiser, with its housing office confirmed (a fact: it gets QR codes).
+    fill_demo_directory(server)
+    import_directory(server, [confirmed(example_entry(CONFIRMED))])
+    server.start()
     yield server
     server.stop()
 
@@ -82,8 +99,10 @@ def context(browser):
 
 @pytest.fixture
 def page(context):
-    """A page of its own for each test; the context (cookies, service worker) is shared."""
+    """A page of its own for each test; the context (cookies, service worker) is shared. axe
+    comes with every document the page loads (the Wegweiser's pages are whole page loads)."""
     page = context.new_page()
+    page.add_init_script(path=str(AXE))
     yield page
     page.close()
 
@@ -111,7 +130,8 @@ def overflowing(page, name: str) -> list[str]:
 
 
 def inject_axe(page) -> None:
-    if not page.evaluate("typeof axe !== 'undefined'"):  # still there after an htmx swap
+    # Still there after an htmx swap, and loaded with the document on this file's pages.
+    if not page.evaluate("typeof axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
 
 
@@ -184,7 +204,7 @@ def audit_intake(page, base: str, lang: str) -> list[str]:
     found += audit_step(page, "choices with error")
     page.locator(".choice input").first.check()
     tap(page, page.locator(".actions .next"), ".step-multiple")  # needs
-    page.locator(".choice input").first.check()
+    page.locator('.choice input[value="housing"]').check()  # the thank-you lists its offices
     tap(page, page.locator(".actions .next"), ".step-single")  # contact_way: one tap
     tap(page, page.locator("button.choice").first, ".step-single")  # household
     # Optional, "Möchte ich nicht sagen", "Fertig" and "Weiter" beside the options.
@@ -195,7 +215,40 @@ def audit_intake(page, base: str, lang: str) -> list[str]:
     tap(page, page.locator("button.choice").first, ".summary")
     found += audit(page, "summary")
     tap(page, page.locator(".actions .send"), ".thanks")
+    found += expect_shown(page, "thanks", "a.office-link", "figure.qr-box svg.qr")
     found += audit(page, "thanks")
+    return found
+
+
+def expect_shown(page, name: str, *selectors: str) -> list[str]:
+    """What a page must show for its audit to mean something (a QR code, an event, …)."""
+    return [f"{name}: nothing shows {s}" for s in selectors if not page.locator(s).count()]
+
+
+def audit_wegweiser(page, base: str, lang: str) -> list[str]:
+    """Every page type of the Wegweiser (print views aside), tapped through where a visitor
+    taps; outside German with the volunteer's German under the visitor's language."""
+    found = []
+    page.goto(f"{base}/{lang}/wegweiser/")
+    if lang != "de":
+        page.locator(".german-toggle").click()  # stays on for the pages after (sessionStorage)
+    found += expect_shown(page, "wegweiser start", "a.tile", ".treffpunkt-tile .next-event")
+    found += audit_step(page, "wegweiser start")
+    tap(page, page.locator(f'a.tile[href="/{lang}/wegweiser/hilfe/housing"]'), ".wegweiser-need")
+    found += expect_shown(page, "wegweiser need", ".card .state", ".card .example-tag")
+    found += audit_step(page, "wegweiser need")
+    tap(page, page.locator(f'a.card[href$="/stelle/{CONFIRMED}"]'), ".wegweiser-office")
+    found += expect_shown(page, "wegweiser office", "svg.qr", "table.week", "a[href$='/drucken']")
+    found += audit_step(page, "wegweiser office")
+    page.goto(f"{base}/{lang}/wegweiser/stelle/{EXAMPLE}")
+    found += expect_shown(page, "wegweiser example office", ".example-mark", ".example-tag")
+    found += audit_step(page, "wegweiser example office")
+    tap(page, page.locator("a.notruf-link"), ".wegweiser-notruf")
+    found += expect_shown(page, "wegweiser notruf", "p.number", "svg.qr")
+    found += audit_step(page, "wegweiser notruf")
+    page.goto(f"{base}/{lang}/wegweiser/treffpunkt")
+    found += expect_shown(page, "wegweiser treffpunkt", "li.event svg.qr", "table.week")
+    found += audit_step(page, "wegweiser treffpunkt")
     return found
 
 
@@ -239,3 +292,8 @@ def test_start_screen_has_no_violations(server, page):
 def test_every_page_has_no_violations(server, page, lang):
     found = audit_intake(page, server.url, lang) + audit_other_pages(page, server.url, lang)
     assert found == []
+
+
+@pytest.mark.parametrize("lang", OFFERED)
+def test_every_wegweiser_page_has_no_violations(server, page, lang):
+    assert audit_wegweiser(page, server.url, lang) == []

@@ -77,12 +77,15 @@ def needs_help(submission: Submission, gettext: Callable[[str], str]) -> list[Ne
         if answer.value in options and answer.value != NO_ANSWER
     ]
     offices = offices_for(values)
-    return [
+    helps = [
         NeedHelp(
             need=value,
             label=gettext(options[value].label),
             icon=options[value].icon,
-            offices=offices[value],
+            # Confirmed offices (with a QR code to take home) before examples (without one).
+            offices=sorted(offices[value], key=lambda office: office.example),
         )
         for value in values
     ]
+    # Needs with a confirmed office first: their QR codes come into view before the list scrolls.
+    return sorted(helps, key=lambda help: not any(not office.example for office in help.offices))
