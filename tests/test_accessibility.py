@@ -292,8 +292,3 @@ def test_start_screen_has_no_violations(server, page):
 def test_every_page_has_no_violations(server, page, lang):
     found = audit_intake(page, server.url, lang) + audit_other_pages(page, server.url, lang)
     assert found == []
-
-
-@pytest.mark.parametrize("lang", OFFERED)
-def test_every_wegweiser_page_has_no_violations(server, page, lang):
-    assert audit_wegweiser(page, server.url, lang) == []

@@ -14,7 +14,6 @@ from uuid import UUID
 
 import pytest
 from playwright.sync_api import expect
-from test_accessibility import violations
 
 from browser import (
     CHROMIUM,
@@ -32,6 +31,7 @@ from browser import (
 )
 from factories import INTAKE_ANSWERS
 from server import KioskServer
+from test_accessibility import violations
 
 pytestmark = pytest.mark.browser
 

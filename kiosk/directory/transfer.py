@@ -164,14 +164,8 @@ def apply_document(checked: dict, user_name: str, overwrite: bool) -> tuple[int,
                 and not differs(given[entry.key], entry, ENTRY_FIELDS)
             ):
                 continue
-            entry.updated_by = user_name
-            if held is None:
-                entry.save(force_insert=True)
-                created += 1
-            else:
-                entry.id = held.id
-                entry.save()
-                updated += 1
+            new, changed = stored(entry, held, user_name)
+            created, updated = created + new, updated + changed
         held_events = {
             event.uid: event
             for event in Event.select().where(Event.uid.in_([event.uid for event in events]))
@@ -180,15 +174,21 @@ def apply_document(checked: dict, user_name: str, overwrite: bool) -> tuple[int,
             held = held_events.get(event.uid)
             if held is not None and not (overwrite and differs(held, event, EVENT_FIELDS)):
                 continue
-            event.updated_by = user_name
-            if held is None:
-                event.save(force_insert=True)
-                created += 1
-            else:
-                event.id = held.id
-                event.save()
-                updated += 1
+            new, changed = stored(event, held, user_name)
+            created, updated = created + new, updated + changed
     return created, updated
+
+
+def stored(row, held, user_name: str) -> tuple[int, int]:
+    """Save an imported entry or event over the row it replaces (`held`) or as a new one;
+    (1, 0) when created, (0, 1) when updated."""
+    row.updated_by = user_name
+    if held is None:
+        row.save(force_insert=True)
+        return 1, 0
+    row.id = held.id
+    row.save()
+    return 0, 1
 
 
 def replace_origin(entries: list[dict], origin: str, updated_by: str | None = None) -> int:
