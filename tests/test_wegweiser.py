@@ -258,14 +258,17 @@ def test_a_missing_or_outdated_translation_shows_the_german_text_with_a_note(
     assert f"<bdi>{SUMMARY_AR}</bdi>" in arabic and f'data-say="{SUMMARY_AR}"' in arabic
     note = translated(app, "ar", "(auf Deutsch)")
     # "bring" has no Arabic: German, marked as German, never an empty card.
-    assert f'<bdi lang="de" dir="ltr">Ausweis</bdi> <span class="in-german">{note}</span>' in arabic
+    assert '<bdi lang="de" dir="ltr">Ausweis</bdi><button' in arabic
+    assert 'data-say="Ausweis" data-lang="de"' in arabic  # read aloud in German
+    assert f'</button> <span class="in-german">{note}</span>' in arabic
     tigrinya = client.get("/ti/wegweiser/stelle/jobcenter").get_data(as_text=True)
     assert "ዝኣረገ" not in tigrinya
     note = translated(app, "ti", "(auf Deutsch)")
-    german = f'<bdi lang="de" dir="ltr">{SUMMARY} Neu.</bdi> <span class="in-german">{note}</span>'
-    assert german in tigrinya
-    # A German text is not read aloud with a Tigrinya voice.
-    assert f'data-say="{SUMMARY} Neu."' not in tigrinya
+    assert f'<bdi lang="de" dir="ltr">{SUMMARY} Neu.</bdi><button' in tigrinya
+    assert f'<span class="in-german">{note}</span>' in tigrinya
+    # A German text is read aloud with a German voice, never a Tigrinya one.
+    assert f'data-say="{SUMMARY} Neu." data-lang="de"' in tigrinya
+    assert f'data-say="{SUMMARY} Neu." data-lang="ti"' not in tigrinya
     need = client.get("/ti/wegweiser/hilfe/work").get_data(as_text=True)
     assert f'<bdi lang="de" dir="ltr">{SUMMARY} Neu.</bdi>' in need
 

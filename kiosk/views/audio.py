@@ -58,8 +58,9 @@ class Speaker:
     audio: str | None  # the recording's URL, if one was made for exactly this text
 
 
-def speaker_source(text, label=None) -> Speaker | None:
-    """What templates/kiosk/_speaker.html needs for one text, or None for no text.
+def speaker_source(text, label=None, lang=None) -> Speaker | None:
+    """What templates/kiosk/_speaker.html needs for one text, or None for no text; `lang`: the
+    language the text is in, when it is not the page's (a German text shown as a fallback).
 
     Plain strings only (a translation comes as Markup from `_()`), so the template escapes
     them in its attributes.
@@ -67,21 +68,21 @@ def speaker_source(text, label=None) -> Speaker | None:
     say = store.spoken_text(text)
     if not say:
         return None
-    code = current_language().code
+    code = lang or current_language().code
     return Speaker(say, store.spoken_text(label) or say, code, store.recording_url(code, say))
 
 
 @bp.app_template_global("speaker")
-def speaker(text, label=None) -> Markup:
+def speaker(text, label=None, lang=None) -> Markup:
     """The read-aloud button of one text, `{{ speaker(_(field.label)) }}`, beside the text it
     reads (never inside another button or link); `label`: a short name for a long text (the
     consent), said after "Vorlesen:" to screen readers. It starts hidden; static/js/speech.js
     shows it when a recording exists (data-audio) or the device has a local voice for the
-    language, and plays it on a tap, never by itself.
+    language, and plays it on a tap, never by itself. `lang` as in `speaker_source`.
 
     Python rather than a template macro: a step has a dozen of them.
     """
-    source = speaker_source(text, label)
+    source = speaker_source(text, label, lang)
     if source is None:
         return Markup("")
     name = escape(gettext("Vorlesen: %(text)s", text=source.name))
