@@ -13,10 +13,13 @@ from ..hub.directory import published_directory
 from ..hub.receive import ReceiveError, parse_json, store_heartbeat, store_report
 from ..hub.tokens import site_for_token
 from ..models import HubSite
+from .security import allow_larger_bodies
 
 ROOT = "/api/"  # every answer below it is JSON, other versions' URLs too
 bp = Blueprint("api", __name__, url_prefix=ROOT + "v1")
 csrf.exempt(bp)  # sites authenticate with their token; there is no session to protect
+# Reports carry a PDF: this route alone gets the larger limit (413 above it).
+allow_larger_bodies("api.receive_report", lambda config: config["HUB_MAX_REPORT_BYTES"])
 
 ERROR_CODES = {
     400: "bad_request",
@@ -62,9 +65,6 @@ def refused(error: ReceiveError):
 def only_on_a_hub():
     if current_app.config["ROLE"] != "hub":
         abort(404)
-    if request.endpoint == "api.receive_report":
-        # Reports carry a PDF: this route alone gets the larger limit (413 above it).
-        request.max_content_length = current_app.config["HUB_MAX_REPORT_BYTES"]
 
 
 def authenticated_site() -> HubSite:

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, url_f
 from ..clock import local_today
 from ..directory import entries
 from ..directory.hours import format_day
+from ..directory.texts import german as german_text
 from ..directory.texts import state as text_state
 from ..i18n import LANGUAGES
 from ..models import DirectoryEntry, Event
@@ -20,6 +21,7 @@ from ..review.inbox import need_label, need_options
 from . import directory_forms as forms
 from . import render_after_post, render_page
 from .review import ERRORS, error_page
+from .security import allow_larger_bodies
 
 bp = Blueprint("directory", __name__, url_prefix="/review/wegweiser")
 
@@ -28,18 +30,8 @@ for code in ERRORS:
 
 # The directory's forms carry every text in up to ten languages. Sent as multipart (UTF-8 as it
 # is, not percent-encoded), the longest fit in twice the usual body limit, which waitress still
-# lets through (views/security.py). Raised before anything reads the form (the CSRF check does).
-BODY_FACTOR = 2
-
-
-def larger_bodies() -> None:
-    if request.method == "POST" and request.blueprint == bp.name:
-        request.max_content_length = BODY_FACTOR * current_app.config["MAX_CONTENT_LENGTH"]
-
-
-bp.record_once(
-    lambda state: state.app.before_request_funcs.setdefault(None, []).insert(0, larger_bodies)
-)
+# lets through (views/security.py, WAITRESS_BODY_FACTOR).
+allow_larger_bodies(bp.name, lambda config: 2 * config["MAX_CONTENT_LENGTH"])
 
 
 @bp.context_processor
@@ -53,6 +45,7 @@ def directory_helpers():
         "weekday_names": forms.WEEKDAY_NAMES,
         "format_day": format_day,
         "text_state": text_state,
+        "german_text": german_text,
         "text_progress": text_progress,
         "language_dir": language_dir,
         "base_language": base_language,

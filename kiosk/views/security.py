@@ -6,6 +6,8 @@ up the small server. waitress gets matching limits, so a hostile body is cut off
 read into memory.
 """
 
+from collections.abc import Callable
+
 from flask import Flask, abort, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.routing import IntegerConverter
@@ -106,9 +108,24 @@ def add_security_headers(response):
     return response
 
 
-def refuse_long_urls():
+# Views whose requests may carry more than MAX_CONTENT_LENGTH, by endpoint or blueprint name:
+# {name: the limit from the config}. Filled by the blueprints (`allow_larger_bodies`); applied
+# first of all hooks, before anything reads the body (the CSRF check does).
+LARGER_BODIES: dict[str, Callable[[dict], int]] = {}
+
+
+def allow_larger_bodies(name: str, limit: Callable[[dict], int]) -> None:
+    """Let the endpoint or blueprint `name` accept bodies up to `limit(app.config)` bytes."""
+    LARGER_BODIES[name] = limit
+
+
+def limit_request():
+    """414 for an overlong URL; the body limit of the view that will answer (LARGER_BODIES)."""
     if len(request.full_path) > current_app.config["MAX_URL_LENGTH"]:
         abort(414)
+    limit = LARGER_BODIES.get(request.endpoint) or LARGER_BODIES.get(request.blueprint)
+    if limit is not None:
+        request.max_content_length = limit(current_app.config)
 
 
 def refuse_too_many_fields():
@@ -151,6 +168,6 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseInteger
     app.session_interface = SessionInterface()
     # Before the CSRF check and the form parsing of every other hook.
-    app.before_request_funcs.setdefault(None, []).insert(0, refuse_long_urls)
+    app.before_request_funcs.setdefault(None, []).insert(0, limit_request)
     app.before_request(refuse_too_many_fields)
     app.after_request(add_security_headers)
