@@ -123,6 +123,18 @@ def in_view(locator, viewport: dict) -> bool:
     )
 
 
+SMALL_TARGETS = """() => [...document.querySelectorAll("main a[href], main button, main summary")]
+  .filter((element) => element.getClientRects().length && !element.closest("[hidden]"))
+  .map((element) => [element.outerHTML.slice(0, 80), element.getBoundingClientRect()])
+  .filter(([, r]) => r.width < 44 || r.height < 44)
+  .map(([html, r]) => `${html} (${Math.round(r.width)}x${Math.round(r.height)})`)"""
+
+
+def small_targets(page) -> list[str]:
+    """Links and buttons of the page's main part under 44 x 44 CSS pixels."""
+    return page.evaluate(SMALL_TARGETS)
+
+
 def vcard_fields(text: str) -> dict[str, str]:
     """{property with its parameters: value} of a vCard (lines end in CRLF; the kiosk folds
     none)."""
@@ -146,14 +158,17 @@ def test_an_arabic_visitor_finds_a_housing_office_and_takes_its_number_home(
     page.goto(f"{server.url}/ar/")
     page.locator("a.wegweiser-card").click()
     expect(page.locator("main.wegweiser-start")).to_be_visible()
+    assert small_targets(page) == []  # every touch target at least 44 px, here and below
     page.locator('a.tile[href="/ar/wegweiser/hilfe/housing"]').click()
     expect(page.locator("main.wegweiser-need")).to_be_visible()
+    assert small_targets(page) == []
     card = page.locator(f'a.card[href="/ar/wegweiser/stelle/{OFFICE["key"]}"]')
     expect(card).to_contain_text(OFFICE["name"])
     expect(card).to_contain_text(OFFICE["texts"]["summary"]["ar"]["text"])
     card.click()
     expect(page.locator("main.wegweiser-office h1")).to_contain_text(OFFICE["name"])
     assert page.url == office_url(server)
+    assert small_targets(page) == []
 
     # Arabic, right to left: the page's direction, and the layout mirrored with it.
     html = page.locator("html")
