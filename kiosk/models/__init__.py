@@ -23,6 +23,10 @@ from peewee import (
 from ..clock import utcnow
 from ..extensions import db
 from .base import BaseModel, JSONField
+from .casework import CASEWORK_MODELS
+from .casework import CaseChange as CaseChange
+from .casework import NeedCase as NeedCase
+from .casework import NoteRevision as NoteRevision
 from .directory import DirectoryEntry, DirectorySync, Event
 
 
@@ -165,6 +169,7 @@ class User(BaseModel):
     active = BooleanField(default=True)
     must_change_password = BooleanField(default=False)
     created_at = DateTimeField(default=utcnow)
+    speaks = JSONField(default=list)  # language codes its holder speaks (a "Sprachpate")
 
     def may(self, role: str) -> bool:
         """Whether this user has `role` or a higher one."""
@@ -201,12 +206,23 @@ class StatusChange(BaseModel):
 
 
 class Note(BaseModel):
-    """A volunteer's note on a submission; notes are only ever added."""
+    """A volunteer's note on a submission. Its author may correct it for a short while; after
+    that, or by anyone else, it can only be struck through with a reason (migration 0009). What
+    it said before is kept as a `NoteRevision`.
+    """
 
     submission = ForeignKeyField(Submission, backref="notes", on_delete="CASCADE")
     user_name = CharField()
     text = TextField()
     at = DateTimeField(default=utcnow)
+    key = CharField(null=True)  # the form's idempotency key: a double tap stores it once
+    edited_at = DateTimeField(null=True)
+    struck_at = DateTimeField(null=True)
+    struck_by = CharField(null=True)
+    strike_reason = TextField(null=True)
+
+    class Meta:
+        indexes = ((("submission", "key"), True),)
 
 
 class CommentApproval(BaseModel):
@@ -236,6 +252,7 @@ MODELS = (
     Note,
     CommentApproval,
     AuditEvent,
+    *CASEWORK_MODELS,
 )
 
 

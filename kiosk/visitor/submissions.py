@@ -10,7 +10,8 @@ from ..db import built_sql
 from ..extensions import db
 from ..formspec import FormSpec, InvalidAnswer
 from ..formspec.visitor_code import visitor_code
-from ..models import Answer, Draft, FormVersion, Site, Submission, spec_of_version
+from ..models import Answer, Draft, FormVersion, NeedCase, Site, Submission, spec_of_version
+from ..models.casework import NEEDS_FIELD, NEEDS_FORM
 
 
 def answer_rows(spec: FormSpec, answers: dict, submission_id: int):
@@ -73,8 +74,19 @@ def store_submission(
         rows = list(answer_rows(spec, answers, submission.id))
         if rows:
             insert_answers(rows)
+        open_cases(spec, answers, submission)
         db.execute_sql(built_sql("draft delete", draft_delete), (Draft.uuid.db_value(uuid),))
     return submission
+
+
+def open_cases(spec: FormSpec, answers: dict, submission: Submission) -> None:
+    """One follow-up item per need the visitor named (kiosk/models/casework.py)."""
+    if spec.slug != NEEDS_FORM or not isinstance(answers.get(NEEDS_FIELD), list):
+        return
+    created = {"created_at": submission.created_at, "updated_at": submission.created_at}
+    NeedCase.insert_many(
+        [{"submission": submission.id, "need": need, **created} for need in answers[NEEDS_FIELD]]
+    ).on_conflict_ignore().execute()
 
 
 class RefusedReplay(ValueError):
