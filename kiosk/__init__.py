@@ -11,11 +11,18 @@ from flask import Flask
 from . import cli, config, db, i18n, sync
 from .config import PROJECT_ROOT
 from .extensions import csrf
+from .files import private_folder
 from .formspec import load_forms as read_forms
 from .views import api, assets, auth, errors, hub, kiosk, reports, review, security, templating
 from .views import sync as sync_views
+from .views.accounts import bp as accounts_bp
 from .views.audio import bp as audio_bp
+from .views.cases import bp as cases_bp
 from .views.directory import bp as directory_bp
+from .views.notes import bp as notes_bp
+from .views.recordings import bp as recordings_bp
+from .views.renderings import bp as renderings_bp
+from .views.sprachpaten import bp as sprachpaten_bp
 from .views.wegweiser import bp as wegweiser_bp
 
 BLUEPRINTS = (
@@ -23,12 +30,18 @@ BLUEPRINTS = (
     wegweiser_bp,
     auth.bp,
     review.bp,
+    notes_bp,
+    cases_bp,
+    accounts_bp,
     directory_bp,
+    sprachpaten_bp,
     reports.bp,
     sync_views.bp,
     hub.bp,
     api.bp,
     audio_bp,
+    recordings_bp,
+    renderings_bp,
 )
 
 
@@ -56,7 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["FORMS_DIR"] = app.config["FORMS_DIR"] or os.path.join(PROJECT_ROOT, "forms")
     config.check_role(app.config)
     sync.init_app(app)  # a broken SYNC_TARGETS stops the start with a message
-    os.makedirs(app.instance_path, exist_ok=True)
+    private_folder(app.instance_path)  # it holds the database, the config and the backups
 
     load_forms(app)
     db.init_app(app)

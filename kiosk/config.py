@@ -39,8 +39,18 @@ SETTINGS = (
         "Milliseconds after a new screen in which taps are ignored (a double tap's second tap).",
     ),
     Setting("DRAFT_MAX_AGE_HOURS", 12, "Unfinished answers older than this are discarded."),
+    Setting("DRAFTS_PER_BROWSER", 10, "Unfinished forms one browser may have open at once."),
+    Setting(
+        "DRAFTS_PER_ADDRESS", 30, "Unfinished forms one client address (IPv6: its /64) may have."
+    ),
+    Setting(
+        "DRAFTS_TOTAL",
+        1000,
+        "Unfinished forms of all visitors at once; the kiosk's own screen is not turned away.",
+    ),
     Setting("STAFF_IDLE_MINUTES", 30, "A staff login ends after this many idle minutes."),
     Setting("STAFF_SESSION_HOURS", 8, "A staff login ends after this many hours in any case."),
+    Setting("NOTE_EDIT_MINUTES", 15, "Minutes in which a note's author may still correct it."),
     Setting("REPORT_MIN_CELL", 3, 'Reports print counts from 1 to this minus 1 as "<3" (3 to 10).'),
     Setting("MAX_CONTENT_LENGTH", 64 * 1024, "Largest request body in bytes."),
     Setting("MAX_FORM_PARTS", 200, "Largest number of fields in one posted form."),
@@ -73,6 +83,14 @@ SETTINGS = (
         2 * 1024 * 1024,
         "Largest directory a site takes from its hub or from a file; a larger one is refused.",
     ),
+    # Sprachpaten: recordings of the spoken prompts, German renderings of comments.
+    Setting("RECORDING_MAX_SECONDS", 60, "Longest recording of a spoken text, in seconds."),
+    Setting("RECORDING_MAX_BYTES", 1024 * 1024, "Largest recording of a spoken text, in bytes."),
+    Setting(
+        "REPORT_COMMENTS_NEED_GERMAN",
+        False,
+        "A comment in another language is approved for the report only with a German rendering.",
+    ),
     # Hub (ROLE = "hub").
     Setting("ROLE", "kiosk", '"kiosk" on a Treffpunkt; "hub" at the Stadthaus (receives reports).'),
     Setting("HUB_SILENT_HOURS", 26, "The hub flags a site not heard from for this many hours."),
@@ -89,6 +107,23 @@ SETTINGS = (
         "Address of a reverse proxy whose X-Forwarded-For/-Proto waitress believes (HTTPS there).",
     ),
     Setting("SESSION_COOKIE_SECURE", False, "Cookies always Secure; they are anyway over HTTPS."),
+    # `kiosk serve` against slow and greedy clients (kiosk/serving.py).
+    Setting(
+        "SERVER_HEADER_SECONDS",
+        10,
+        "Seconds for a request's line and headers from its first byte; later: 408, closed.",
+    ),
+    Setting(
+        "SERVER_BODY_SECONDS",
+        60,
+        "Seconds for a request's body after its headers; later: 408, closed.",
+    ),
+    Setting("SERVER_IDLE_SECONDS", 30, "Seconds an idle keep-alive connection stays open."),
+    Setting(
+        "SERVER_CONNECTIONS_PER_ADDRESS",
+        20,
+        "Open connections one client address may hold (not TRUSTED_PROXY); 0: no limit.",
+    ),
 )
 
 

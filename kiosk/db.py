@@ -23,6 +23,7 @@ from playhouse.db_url import connect
 
 from .directory.builtin import install_builtin
 from .extensions import db
+from .files import create_private_file, private_database_files
 from .migrations import apply_migrations
 from .models import DirectoryEntry, FormVersion, Site
 from .models.base import write_transaction as write_transaction  # where writers find it
@@ -47,12 +48,22 @@ DATABASE_KEY = "kiosk_database"  # the app's own database object in app.extensio
 _caches: "weakref.WeakKeyDictionary[Database, dict]" = weakref.WeakKeyDictionary()
 
 
+class PrivateSqliteDatabase(SqliteDatabase):
+    """An SQLite file that is created readable by this user only (0600), as the backups are:
+    SQLite would create it 0644 (minus the umask), and its -wal and -shm files take its mode."""
+
+    def _connect(self):
+        if self.database != ":memory:" and not self.database.startswith("file:"):
+            create_private_file(self.database)
+        return super()._connect()
+
+
 def make_database(config: dict, instance_path: str) -> Database:
     """A peewee database for DATABASE_URL, or else the SQLite file DATABASE in the instance."""
     if config.get("DATABASE_URL"):
         return connect(config["DATABASE_URL"])
     path = os.path.join(instance_path, config["DATABASE"])
-    return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS)
+    return PrivateSqliteDatabase(path, pragmas=SQLITE_PRAGMAS)
 
 
 def checkpoint_wal(mode: str = "TRUNCATE") -> None:
@@ -166,9 +177,14 @@ def close_connection() -> None:
 
 def prepare_database(app: Flask) -> list[str]:
     """Apply pending migrations, record this site and the current version of every form, and
-    install the help lines shipped with the program (kiosk/directory/builtin.py)."""
+    install the help lines shipped with the program (kiosk/directory/builtin.py).
+
+    An SQLite file and its -wal and -shm made readable by others (before they were created
+    private) are made private first."""
     use_database(app.extensions[DATABASE_KEY])
     close_connection()  # the file may have been replaced (restore) since it was opened
+    if isinstance(db.obj, SqliteDatabase) and db.obj.database != ":memory:":
+        private_database_files(db.obj.database)
     _caches.pop(db.obj, None)
     with db.connection_context():
         applied = apply_migrations(db.obj)

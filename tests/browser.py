@@ -1,5 +1,5 @@
 """Helpers for the browser tests: launching chromium, watching a page, walking a form, staff login,
-the DB, the Wegweiser's directory and reading a QR code on screen."""
+the DB, the Wegweiser's directory, reading a QR code on screen and measuring touch targets."""
 
 import json
 import os
@@ -361,3 +361,41 @@ def read_qr(locator, image: Path) -> str:
     )
     assert done.returncode == 0, f"zbarimg read no code in {image}: {done.stderr!r}"
     return done.stdout.decode("utf-8").removesuffix("\n")  # zbarimg ends each code with a newline
+
+
+# --- Touch targets --------------------------------------------------------------------------
+
+# Every touch target of the visitors' pages (issue 14) and of the staff's on a phone (issue 16).
+VISITOR_TARGETS = "main a[href], main button, main summary"
+STAFF_TARGETS = (
+    "header a[href], header button, main a[href], main button, main summary,"
+    " main input:not([type=hidden]), main select, main textarea"
+)
+# What is shown of `selector` and smaller than 44 x 44 CSS pixels (axe's target-size rule checks
+# 24). A checkbox or radio counts with its labels, since a tap on either ticks it. With
+# `sentences`, a link inside a sentence is let off, as WCAG 2.5.8 lets it off: the line's height
+# is its height.
+SMALL_TARGETS = """([selector, sentences]) => {
+  const shown = (el) => el.getClientRects().length && !el.closest("[hidden]")
+    && el.checkVisibility({ visibilityProperty: true });
+  const inSentence = (el) => el.tagName === "A" && getComputedStyle(el).display === "inline"
+    && [...el.parentNode.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.data.trim());
+  const box = (el) => {
+    const parts = [el, ...(["checkbox", "radio"].includes(el.type) ? el.labels : [])];
+    const rects = parts.map((part) => part.getBoundingClientRect());
+    const left = Math.min(...rects.map((r) => r.left)), top = Math.min(...rects.map((r) => r.top));
+    const right = Math.max(...rects.map((r) => r.right));
+    const bottom = Math.max(...rects.map((r) => r.bottom));
+    return { width: right - left, height: bottom - top };
+  };
+  return [...document.querySelectorAll(selector)]
+    .filter((el) => shown(el) && !(sentences && inSentence(el)))
+    .map((el) => [el.outerHTML.slice(0, 80), box(el)])
+    .filter(([, r]) => r.width < 44 || r.height < 44)
+    .map(([html, r]) => `${html} (${Math.round(r.width)}x${Math.round(r.height)})`);
+}"""
+
+
+def small_targets(page: Page, selector: str = VISITOR_TARGETS, sentences: bool = False):
+    """The touch targets on screen under 44 x 44 CSS pixels, each as the start of its HTML."""
+    return page.evaluate(SMALL_TARGETS, [selector, sentences])

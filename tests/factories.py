@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 from uuid import uuid4
 
+from kiosk.clock import utcnow
 from kiosk.extensions import db
 from kiosk.models import DirectoryEntry, Event, FormVersion, Site, Submission, User
 from kiosk.models.directory import WEEKDAYS
@@ -71,3 +72,17 @@ def add_event(title: str, starts_at: datetime, hours: float = 2, **fields) -> Ev
     texts = {**texts, "title": {"de": {"text": title}, **texts.get("title", {})}}
     ends_at = starts_at + timedelta(hours=hours)
     return Event.create(texts=texts, starts_at=starts_at, ends_at=ends_at, **fields)
+
+
+class FrozenClock:
+    """A module's `utcnow`, standing still until a test moves it:
+    `monkeypatch.setattr(module, "utcnow", clock := FrozenClock())`, then `clock.advance(...)`."""
+
+    def __init__(self):
+        self.now = utcnow()
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, **delta):
+        self.now += timedelta(**delta)

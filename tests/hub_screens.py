@@ -24,6 +24,8 @@ SITES = {
     "westertor": "Treffpunkt Westertor",
     "huntetal": "Treffpunkt Huntetal",
 }
+# The least summary the hub accepts (kiosk/hub/wire.schema.json): no tables, nothing to add up.
+STAND_IN_SUMMARY = {"version": 1, "min_cell": 3, "tables": {}}
 
 
 def kiosk(server: KioskServer, *args: str, stdin: str = "") -> str:
@@ -50,6 +52,7 @@ def deliver_report(base: str, token: str, slug: str, key: str, start: str, end: 
         "created": f"{end}T22:00:00+00:00",
         "sha256": hashlib.sha256(pdf).hexdigest(),
         "replaces": None,
+        "summary": STAND_IN_SUMMARY,
     }
     post(f"{base}/api/v1/reports", token, *report_upload(record, pdf))
 

@@ -19,6 +19,7 @@ from werkzeug.routing import BuildError
 
 from kiosk import create_app
 from kiosk.i18n import LANGUAGES
+from kiosk.models.sprachpaten import message_key
 
 from browser import PageLog, fill_login, read_database, require_chromium
 from server import HttpVisitor, KioskServer
@@ -28,13 +29,14 @@ pytestmark = pytest.mark.browser
 EXCLUDED = {
     "static": "styles, scripts, fonts and pictograms: every visited page loads them",
     "review.export": "a CSV download, not a page",
-    "reports.download": "a PDF download (built on first request), not a page",
+    "reports.download": "a PDF download (404 until built by a POST), not a page",
     "hub.download": "a PDF download, not a page",
     "hub.combined_report_pdf": "a PDF download, not a page",
     "kiosk.service_worker": "a script the kiosk pages register, not a page",
     "kiosk.health": "JSON for the offline banner's checks, not a page",
     "kiosk.offline_token": "JSON for the offline queue, not a page",
     "audio.recording": "a recording (audio file) that reads a text aloud, not a page",
+    "recordings.take_audio": "a recording waiting for approval (audio file), not a page",
     "api.directory": "JSON for the sites, opened by a site token, not a page",
 }
 # Pages that go on by themselves: the offline page returns to the start once the server answers.
@@ -244,14 +246,20 @@ def kiosk_scenarios(server: KioskServer, app_forms: dict) -> list[dict]:
         event_id, event_uid = connection.execute(
             "SELECT id, uid FROM event ORDER BY starts_at LIMIT 1"
         ).fetchone()
+        (user_id,) = connection.execute("SELECT id FROM \"user\" WHERE name = 'petra'").fetchone()
+        (case_id,) = connection.execute("SELECT id FROM need_case LIMIT 1").fetchone()
     finally:
         connection.close()
     month = date.today().replace(day=1)
     scenarios = [{"lang": code} for code in LANGUAGES]
     scenarios.append({"submission_id": int(submission_id)})
+    scenarios.append({"user_id": int(user_id)})  # an account's page (views/accounts.py)
+    scenarios.append({"case_id": int(case_id)})  # a need's case (views/cases.py)
     scenarios.append({"lang": "de", "submission_id": uuid.UUID(submission_uuid)})
     scenarios += [{"key": f"{month:%Y-%m}"}, {"key": f"{month:%Y}-Q{(month.month - 1) // 3 + 1}"}]
     scenarios.append({"need": "housing"})
+    # A text on the Sprachpaten's pages (views/sprachpaten.py), in a right-to-left language.
+    scenarios.append({"code": "ar", "key": message_key("Ihre Meinung"), "only": "sprachpaten."})
     # The demo's Wegweiser: an office (its page and the staff's), an event.
     scenarios.append({"lang": "ar", "need": "housing"})
     scenarios.append({"lang": "ar", "key": "stadt-wohnen", "only": "wegweiser."})

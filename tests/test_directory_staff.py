@@ -528,7 +528,7 @@ def test_an_event_is_typed_in_local_time_and_stored_in_utc(app, staff):
     assert winter.starts_at == datetime(2030, 12, 2, 17)
     assert summer.texts["title"]["ar"] == {"text": "حفلة الصيف", "source": "Sommerfest"}
     overview = text_of(vera.get(f"{BASE}/"))
-    assert "01.07.2030" in overview and f"18:00{DASH}20:30 Uhr" in overview
+    assert "1. Juli 2030" in overview and f"18:00{DASH}20:30 Uhr" in overview
     assert "Sommerfest" in overview and "Adventscafé" in overview
     page = vera.html(f"{BASE}/termine/{summer.id}")
     assert input_value(page, "day") == "2030-07-01"
@@ -593,13 +593,13 @@ def test_past_events_are_listed_apart_and_can_be_deleted(app, staff):
 def test_the_followup_names_the_office_entered_here(app, staff):
     submit(app, "intake", INTAKE)
     cora = staff("coordinator")
-    before = cora.html("/review/followup")
+    before = cora.html("/review/anliegen")
     assert before.count("noch nicht festgelegt") == 2
     cora.post(f"{BASE}/neu", office_form(name="Wohnungsamt", needs=["housing"], phone="04431 77"))
-    followup = cora.html("/review/followup?need=housing")
+    followup = cora.html("/review/anliegen?need=housing")
     assert "<bdi>Wohnungsamt</bdi>" in followup
     assert "04431 77, Am Markt 1, 27793 Wildeshausen" in followup
-    assert cora.html("/review/followup?need=work").count("noch nicht festgelegt") == 1
+    assert cora.html("/review/anliegen?need=work").count("noch nicht festgelegt") == 1
 
 
 # --- On the hub: the town-wide directory, without times or events ---------------------------------

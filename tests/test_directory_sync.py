@@ -31,6 +31,7 @@ from kiosk.models import DirectoryEntry, DirectorySync, Event
 from kiosk.review.auth import create_user
 from kiosk.scheduler import run_once
 from kiosk.sync.directory import pull_directory, pull_now
+from kiosk.views.templating import de_datetime
 
 from server import PASSWORD, free_port, log_in
 from sync_support import HubServer, read_http_message, utc
@@ -722,14 +723,14 @@ def test_the_versand_page_shows_the_directory_and_pulls_it_now(hub, site, coordi
     row = sync_row(site)
     page = coordinator.get("/review/versand/").get_data(as_text=True)
     assert f"<code>{version[:12]}</code>" in page and "2 Einträge" in page
-    assert page.count(german_time(row.applied_at)) >= 2  # fetched and applied
+    assert page.count(de_datetime(row.applied_at)) >= 2  # fetched and applied
 
     hub.stop()
     without_htmx = coordinator.post("/review/versand/verzeichnis", data={"csrf_token": token})
     assert without_htmx.status_code == 303
     page = coordinator.get("/review/versand/").get_data(as_text=True)
     assert "Verzeichnis nicht übernommen: Stadthaus-Server nicht erreichbar" in page  # the flash
-    assert f"Es gilt weiter der Stand vom {german_time(row.applied_at)}." in page
+    assert f"Es gilt weiter der Stand vom {de_datetime(row.applied_at)}." in page
     assert f"<code>{version[:12]}</code>" in page
 
 

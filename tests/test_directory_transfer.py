@@ -215,6 +215,16 @@ REFUSALS = [
         id="event-bad-time",
     ),
     pytest.param(
+        lambda doc: doc["events"][0].update(starts_at="0001-01-01T00:30:00"),
+        ("Termin 1 „Sprachcafé“", "Feld starts_at", "kein gültiger Zeitpunkt"),
+        id="event-at-the-calendars-start",
+    ),
+    pytest.param(
+        lambda doc: doc["events"][0].update(ends_at="9999-12-31T23:59:59"),
+        ("Termin 1 „Sprachcafé“", "Feld ends_at", "zwischen 2000 und 2099"),
+        id="event-in-year-9999",
+    ),
+    pytest.param(
         lambda doc: doc.update(format="vcard"),
         ("Feld format", "mittendrin-directory"),
         id="another-format",

@@ -1,16 +1,20 @@
 """Hostile input at every route (hypothesis): never a 500, and nothing stored changes.
 
 Every rule in `app.url_map` with every method it allows gets random and hostile bodies,
-headers and path parameters, as a visitor and as a logged-in admin, on a kiosk and on a hub.
+headers, query parameters and path parameters, as an anonymous visitor and as logged-in staff
+of each role (volunteer, coordinator, admin), on a kiosk and on a hub. The hostile values are
+extreme dates and period keys (year 1, year 9999, week 54, digits of other scripts), control
+characters (CR/LF, NUL, escape), bidi marks and isolates, and very long values.
 None of these requests carries a valid CSRF token or site token, so none may change a row.
 Raw paths (traversal, NUL, overlong, broken UTF-8) are thrown at the app as a server passes them.
+Run time stays bounded: a fixed number of examples, the same ones on every run.
 """
 
 import hashlib
 import os
 import uuid
 from itertools import product
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -20,7 +24,7 @@ from werkzeug.routing import IntegerConverter, UUIDConverter
 from kiosk import create_app
 from kiosk.db import prepare_database
 from kiosk.extensions import db
-from kiosk.models import Answer, Draft, FormVersion, Submission
+from kiosk.models import ROLES, Answer, Draft, FormVersion, Submission
 from kiosk.visitor.demo import fill_demo_data
 
 from factories import add_user
@@ -61,9 +65,12 @@ class Target:
         with self.app.app_context(), db.connection_context():
             fill_demo_data(self.app.extensions["kiosk_forms"], 30, months=2, seed=11)
             self.values = self.known_values()
-        add_user(self.app, "fuzzadmin", "admin")
         self.visitor = self.app.test_client()
-        self.admin = log_in(self.app.test_client(), "fuzzadmin").client
+        self.clients = {"anonymous": self.visitor}
+        for role in ROLES:
+            add_user(self.app, f"fuzz{role}", role)
+            self.clients[role] = log_in(self.app.test_client(), f"fuzz{role}").client
+        self.admin = self.clients["admin"]
 
     def known_values(self) -> dict[str, list]:
         forms = self.app.extensions["kiosk_forms"]
@@ -131,8 +138,91 @@ def routes(app) -> dict[tuple[str, str], object]:
 
 # --- Hostile input ------------------------------------------------------------------------------
 
+# Dates and period keys at and beyond every edge: each once answered 500 somewhere.
+EXTREME_DATES = [
+    "0001-01-01",
+    "9999-12-31",
+    "0001-W01",
+    "2026-13",
+    "2026-W54",
+    "2025-W53",
+    "9999-Q4",
+    "0000-00-00",
+    "2026-02-30",
+    "31.02.2026",
+    "2026-11-01_9999-12-31",
+    "0001-01-01_0001-01-31",
+    "2026-11-15_2026-11-01",
+    "9999-12-31T23:59:59",
+    "+275760-09-13",
+    "99999999999999999999",
+    "-1",
+    "\u0662\u0660\u0662\u0666-\u0661\u0661-\u0660\u0661",  # 2026-11-01 in Arabic-Indic digits
+    "\u06f9\u06f9\u06f9\u06f9-\u06f1\u06f2",  # 9999-12 in Persian digits
+]
+CONTROL_CHARACTERS = [
+    "\r\n",
+    "2026-11\r\nSet-Cookie: fuzz=1",
+    "/review/\r\nLocation: //evil.example",
+    "\x00",
+    "2026-11-01\x00",
+    "\x1b[31m\x07\x08",
+    "\t\x0b\x0c\x7f",
+    "\u0085\u2028\u2029\ufeff",
+]
+BIDI_MARKS = [
+    "\u202e2026-11-01",
+    "2026\u202e-W47",
+    "\u2066\u2067\u2068\u2069",
+    "\u2067\u0627\u0644\u0639\u0631\u0628\u064a\u0629\u2069 fdp.exe",
+    "\u200f\u0662\u0660\u0662\u0666\u200e",
+    "\u202a\u202b\u202c\u202d\u202e",
+]
+VERY_LONG = [
+    "9" * 3000,
+    "2026-11-01_" * 300,
+    "\u202e" * 1000,
+    "\u0661" * 2000,
+]
+HOSTILE_VALUES = EXTREME_DATES + CONTROL_CHARACTERS + BIDI_MARKS + VERY_LONG
+# Every query parameter a view reads (filters, report periods, the hub's span, redirects,
+# paging): each gets hostile values, and so do names no view knows.
+QUERY_NAMES = [
+    "since",
+    "until",
+    "period",
+    "von",
+    "bis",
+    "day",
+    "page",
+    "form",
+    "lang",
+    "status",
+    "need",
+    "q",
+    "show",
+    "action",
+    "next",
+    "review",
+    "quiet",
+    "art",
+]
+# Form fields the staff and visitor forms post, with the date and time fields among them.
+FORM_NAMES = [
+    *QUERY_NAMES,
+    "starts",
+    "ends",
+    "text",
+    "reason",
+    "name",
+    "password",
+    "answer",
+    "t_title_de",
+]
+
 NASTY_TEXT = st.sampled_from(
     [
+        *HOSTILE_VALUES,
         "",
         "\x00",
         "../../etc/passwd",
@@ -176,6 +266,7 @@ FIELD_NAMES = st.one_of(
             "approved",
             "record",
             "pdf",
+            *FORM_NAMES,
         ]
     ),
     st.text(max_size=12),
@@ -254,7 +345,20 @@ HEADERS = st.fixed_dictionaries(
 
 # Around SQLite's 64-bit integers: an id in a URL must never overflow the driver.
 EDGE_INTEGERS = [2**31, 2**63 - 1, 2**63, 2**64, 10**40]
-ODD_SEGMENTS = ["..", "%00", "a" * 300, "ሰላም"]
+# Path segments: report keys and other names at the edges ("ሰላም" stays last: see classic_paths).
+ODD_SEGMENTS = [
+    "..",
+    "%00",
+    "a" * 300,
+    "0001-W01",
+    "9999-12-31",
+    "2026-W54",
+    "2026-11-01_9999-12-31",
+    "\u0662\u0660\u0662\u0666-\u0661\u0661",
+    "\u202e2026-11",
+    "2026-11\r\n",
+    "ሰላም",
+]
 
 
 def candidates(target: Target, converter) -> list:
@@ -308,6 +412,23 @@ def check_response(response, path: str) -> None:
     response.close()
 
 
+def encoded(pairs) -> str:
+    """A query string or form body; characters UTF-8 cannot hold (lone surrogates) escaped."""
+    return urlencode([(k, v.encode("utf-8", "surrogatepass")) for k, v in pairs])
+
+
+QUERIES = st.one_of(
+    st.sampled_from(["", "?review=1", "?page=-5", "?next=//evil.example",
+                     "?q=%00&since=2026-13-45", "?quiet=1&page=x"]),
+    st.lists(
+        st.tuples(st.sampled_from(QUERY_NAMES) | st.text(max_size=8),
+                  st.sampled_from(HOSTILE_VALUES) | TEXT),
+        min_size=1,
+        max_size=4,
+    ).map(lambda pairs: "?" + encoded(pairs)),
+)  # fmt: skip
+
+
 # --- The tests ------------------------------------------------------------------------------------
 
 
@@ -331,9 +452,7 @@ def test_every_route_and_method_gets_the_classics(target):
         for number, path in enumerate(classic_paths(target, rule)):
             # Every body on the rule's plain path; its odd paths get one body each.
             bodies_here = CLASSICS if number == 0 and method != "GET" else CLASSICS[2:3]
-            for client, (body, content_type) in product(
-                (target.visitor, target.admin), bodies_here
-            ):
+            for client, (body, content_type) in product(target.clients.values(), bodies_here):
                 response = client.open(
                     path,
                     method=method,
@@ -342,6 +461,45 @@ def test_every_route_and_method_gets_the_classics(target):
                     headers={"HX-Request": "true", "Accept-Language": "xx;q=abc"},
                 )
                 check_response(response, f"{method} {path}")
+    assert target.snapshot() == before
+
+
+def test_every_route_takes_hostile_values_from_everyone(target):
+    """Each (rule, method), from each client (anonymous and every staff role), with each query
+    parameter and form field set to a hostile value: the values take turns, so together the
+    routes and clients meet every one of them."""
+    listed = routes(target.app)
+    before = target.snapshot()
+    turn = 0
+    for (_rule, method), rule in listed.items():
+        path = classic_paths(target, rule)[0]
+        for client in target.clients.values():
+            value = HOSTILE_VALUES[turn % len(HOSTILE_VALUES)]
+            turn += 1
+            query = encoded([(name, value) for name in QUERY_NAMES])
+            body = encoded([(name, value) for name in FORM_NAMES]) if method != "GET" else None
+            response = client.open(
+                f"{path}?{query}",
+                method=method,
+                data=body,
+                content_type="application/x-www-form-urlencoded" if body else None,
+            )
+            check_response(response, f"{method} {path} with {value[:40]!r}")
+    assert turn >= 2 * len(HOSTILE_VALUES)
+    assert target.snapshot() == before
+
+
+@pytest.mark.parametrize("value", EXTREME_DATES)
+def test_every_page_takes_extreme_dates_from_staff(target, value):
+    """Every GET route as an admin (who may see every staff page), each date parameter and every
+    other one set to one extreme date (the staff area's filters, report periods, the hub's span).
+    """
+    query = encoded([(name, value) for name in QUERY_NAMES])
+    before = target.snapshot()
+    for (_rule, method), rule in routes(target.app).items():
+        if method == "GET":
+            path = classic_paths(target, rule)[0]
+            check_response(target.admin.get(f"{path}?{query}"), f"GET {path}?{query[:80]}")
     assert target.snapshot() == before
 
 
@@ -354,13 +512,11 @@ def test_hostile_requests_never_fail_and_never_change_data(target, data):
     path = build_path(rule, path_values(data.draw, target, rule))
     if path is None:
         return
-    query = data.draw(st.sampled_from(["", "?review=1", "?page=-5", "?next=//evil.example",
-                                       "?q=%00&since=2026-13-45", "?quiet=1&page=x"]),
-                      label="query")  # fmt: skip
+    query = data.draw(QUERIES, label="query")
     body, content_type, lie = data.draw(bodies(), label="body")
     headers = data.draw(HEADERS, label="headers")
-    as_admin = data.draw(st.booleans(), label="as admin")
-    client = target.admin if as_admin else target.visitor
+    who = data.draw(st.sampled_from(sorted(target.clients)), label="as")
+    client = target.clients[who]
     environ = {"CONTENT_LENGTH": lie} if lie is not None else {}
     before = target.snapshot()
     response = client.open(

@@ -219,7 +219,7 @@ def test_at_most_sixty_periods_are_added_up():
     with pytest.raises(CombineError, match="Höchstens 60"):
         combine_summaries(records, [parse_period("2021-01"), parse_period("2026-01")])
     with pytest.raises(CombineError, match="Höchstens 60"):
-        combine_summaries(records, [parse_period("0001-01"), parse_period("9998-12")])
+        combine_summaries(records, [parse_period("2000-01"), parse_period("2099-12")])
 
 
 def test_two_reports_of_one_site_for_one_period_are_refused():
@@ -243,7 +243,8 @@ def test_an_unreadable_report_counts_as_missing_and_is_named():
         ("sued", "Oktober 2026"),
         ("west", "Oktober 2026"),
     ]
-    assert "unbekannte Zelle" in combined["unreadable"][0]["problem"]
+    assert "summary.tables.reasons.rows[0].current.value" in combined["unreadable"][0]["problem"]
+    assert "summary.min_cell" in combined["unreadable"][1]["problem"]
     sites = {site["slug"]: site["status"] for site in combined["sites"]}
     assert sites == {"nord": "complete", "sued": "none", "west": "none"}
     assert town_row(combined, "reasons", "advice")["text"] == "mind. 5"

@@ -89,7 +89,7 @@ def test_the_followup_names_the_offices_carried_over(old_app):
     add_user(old_app, "cora", "coordinator")
     client = old_app.test_client()
     log_in(client, "cora")
-    page = client.get("/review/followup").get_data(as_text=True)
+    page = client.get("/review/anliegen").get_data(as_text=True)
     assert "<bdi>Stadthaus, Fachdienst Soziales</bdi>" in page  # housing
     assert page.count("noch nicht festgelegt") == 1  # mobility had no office
     # The staff's directory lists it under its needs, its contact kept for volunteers only.

@@ -294,12 +294,13 @@ def test_the_summary_holds_only_printed_figures(app):
     assert [c["lang"] for c in summary["comments"]["items"]] == ["ar", "ti"]
 
 
-def test_comments_in_an_unexpected_script_are_not_misnamed(app):
+def test_a_comment_is_named_with_the_language_chosen_at_the_kiosk(app):
+    # Never guessed from its letters (issue 17): Arabic letters after choosing Ukrainian.
     with database(app):
         approve(feedback(app, 4, date(2026, 10, 9), ARABIC, lang="uk"))
         comment = build_summary(Site.get(), OCTOBER, 3)["comments"]["items"][0]
-    assert comment["lang"] == "" and comment["dir"] == "auto"
-    assert "nicht erkannt" in comment["caption"]
+    assert (comment["lang"], comment["dir"]) == ("uk", "ltr")
+    assert comment["caption"] == "Kommentar auf Ukrainisch"
 
 
 def test_the_vendored_fonts_cover_the_comments():
@@ -500,7 +501,7 @@ def test_coordinators_preview_the_report_as_html(staff, client):
     assert "Besuche zusammen" in html and ">&lt;3<" in html
     assert 'lang="ar" dir="rtl"' in html and ARABIC in html
     assert "Amina" not in html
-    assert client.get("/review/reports/2026-13/").status_code == 404
+    assert client.get("/review/reports/2026-13/").status_code == 400
 
 
 def test_volunteers_may_not_see_reports(staff, client):
@@ -517,7 +518,10 @@ def test_nobody_sees_reports_without_login(staff, client):
 
 def test_coordinators_download_the_pdf_built_once(staff, client, instance):
     fill_known_month(staff)
-    log_in(client, "cora")
+    token = log_in(client, "cora").token("/review/reports/2026-10/")
+    assert client.get("/review/reports/2026-10.pdf").status_code == 404  # a GET never builds
+    built = client.post("/review/reports/2026-10/build", data={"csrf_token": token})
+    assert built.status_code == 303
     first = client.get("/review/reports/2026-10.pdf")
     pdf = first.get_data()
     first.close()  # a file response: closed, or the open file is reported
@@ -527,4 +531,4 @@ def test_coordinators_download_the_pdf_built_once(staff, client, instance):
     assert second.get_data() == pdf
     second.close()
     unfinished = client.get(f"/review/reports/{date.today() + timedelta(days=40):%Y-%m}.pdf")
-    assert unfinished.status_code == 303
+    assert unfinished.status_code == 404

@@ -27,16 +27,18 @@ from kiosk.models import (
     Draft,
     FormVersion,
     LoginAttempt,
+    NeedCase,
     Note,
     Site,
     StatusChange,
     Submission,
+    User,
     UserSession,
 )
 from kiosk.review import export as export_module
+from kiosk.review.case_list import CaseFilters, case_page
 from kiosk.review.casework import erase
 from kiosk.review.export import audited_export, export_csv
-from kiosk.review.followup import followup_page
 from kiosk.review.inbox import (
     InboxFilters,
     count_matching,
@@ -172,7 +174,7 @@ def fill(app, count: int = 260, seed: int = 11) -> list[int]:
             )
             if comment and rng.random() < 0.5:
                 CommentApproval.create(answer=comment, user_name="cora")
-        add_office("Stadthaus", ["housing"], phone="04431 88-0")
+        add_office("Stadthaus", ["housing"], phone="04431 88-0", key="stadthaus")
         version = FormVersion.get(FormVersion.slug == "visit")
         Draft.create(form_version=version, lang="de", updated_at=NOW - timedelta(hours=30))
         LoginAttempt.create(account="vera", address="10.0.0.1", succeeded=False, at=NOW)
@@ -219,23 +221,77 @@ def test_inbox_pages_list_what_the_old_query_listed(app, data, filters):
     assert data
 
 
-def listed(rows: list[dict]) -> list[dict]:
-    """The follow-up rows without the office, which the old query took from a table now gone."""
-    return [{k: v for k, v in row.items() if k not in ("office", "contact")} for row in rows]
+TODAY = NOW.date()
+CASE_FILTERS = [
+    CaseFilters(),
+    CaseFilters(status="all"),
+    CaseFilters(status="handed_over"),
+    CaseFilters(need="housing"),
+    CaseFilters(need="work", status="all"),
+    CaseFilters(office="stadthaus"),
+    CaseFilters(office="none", status="all"),
+    CaseFilters(due="overdue"),
+    CaseFilters(due="week", status="all"),
+    CaseFilters(due="none"),
+    CaseFilters(assignee="none"),
+]
 
 
-@pytest.mark.parametrize("need", [None, "housing", "work"])
-@pytest.mark.parametrize("open_only", [True, False])
-def test_followup_pages_list_what_the_old_query_listed(app, data, need, open_only):
+def give_cases_states(rng: random.Random) -> None:
+    """Statuses, offices, Wiedervorlagen around TODAY (many on the same day) and assignees."""
+    users = [user.id for user in User.select()]
+    for case in NeedCase.select():
+        case.status = rng.choice(["open", "in_progress", "handed_over", "done", "not_needed"])
+        if rng.random() < 0.5:
+            case.office_key, case.office_name = "stadthaus", "Stadthaus"
+        if rng.random() < 0.6:
+            case.due = TODAY + timedelta(days=rng.randint(-12, 12))
+        case.assignee = rng.choice([None, *users])
+        case.save()
+
+
+OPENED = ("open", "in_progress", "handed_over")
+
+
+def kept(case: NeedCase, filters: CaseFilters) -> bool:
+    """Whether `filters` keep `case`, in plain Python."""
+    status, due = filters.status, case.due
+    office = None if filters.office == "none" else filters.office
+    assignee = None if filters.assignee == "none" else filters.assignee
+    week_end = TODAY + timedelta(days=6 - TODAY.weekday())
+    return all(
+        [
+            case.status in OPENED if status is None else status in ("all", case.status),
+            filters.need in (None, case.need),
+            filters.office is None or case.office_key == office,
+            filters.due != "overdue" or (due and due < TODAY and case.status in OPENED),
+            filters.due != "week" or (due and TODAY <= due <= week_end),
+            filters.due != "none" or due is None,
+            filters.assignee is None or case.assignee_id == assignee,
+        ]
+    )
+
+
+def plain_listing(filters: CaseFilters) -> list[int]:
+    """The listing of CaseFilters as plain Python over every case (kiosk/review/case_list.py)."""
+    cases = [case for case in NeedCase.select() if kept(case, filters)]
+    cases.sort(key=lambda case: (case.created_at, case.id), reverse=True)
+    cases.sort(key=lambda case: (case.closed, case.due is None, case.due or TODAY))
+    return [case.id for case in cases]
+
+
+@pytest.mark.parametrize("filters", CASE_FILTERS, ids=repr)
+def test_case_pages_list_what_a_plain_sort_lists(app, data, filters):
     with app.test_request_context(), db.connection_context():
+        give_cases_states(random.Random(3))
+        expected = plain_listing(filters)
         for number in (1, 2, 5):
-            page = followup_page(need, open_only, number)
-            before = page_of(old.followup_query(need, open_only), number)
-            assert (page.number, page.total) == (before.number, before.total)
-            assert listed(page.rows) == before.rows
-            for row in page.rows:  # the office of a need comes from the directory
-                office = ("Stadthaus", "04431 88-0") if row["need"] == "housing" else (None, "")
-                assert (row["office"], row["contact"]) == office
+            page = case_page(filters, number, TODAY)
+            assert page.total == len(expected)
+            start = (page.number - 1) * page.per_page
+            assert [row.case.id for row in page.rows] == expected[start : start + page.per_page]
+            for row in page.rows:  # the office a case went to is looked up in the directory
+                assert row.contact == ("04431 88-0" if row.case.office_key else "")
 
 
 def search(text: str) -> set[int]:
@@ -486,7 +542,10 @@ def test_the_migration_and_the_review_on_postgresql(instance, monkeypatch):
             page = inbox_page(filters, 1)
             assert [r.id for r in page.rows] == [s.id for s in before.rows], filters
             assert page.total == before.total
-        assert listed(followup_page(None, True, 1).rows) == page_of(old.followup_query(), 1).rows
+        give_cases_states(random.Random(3))
+        for filters in CASE_FILTERS:
+            page = case_page(filters, 1, TODAY)
+            assert [row.case.id for row in page.rows] == plain_listing(filters)[:50], filters
         assert export_csv(InboxFilters()) == old.export_csv(old.inbox_query(InboxFilters()))
         for text in ("gut", "%", "Zainab", "ÄRGER"):
             assert search(text) == old_search(text)

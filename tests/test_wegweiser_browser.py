@@ -22,6 +22,7 @@ from browser import (
     require_catalog,
     require_chromium,
     require_zbarimg,
+    small_targets,
 )
 from server import KioskServer
 
@@ -121,18 +122,6 @@ def in_view(locator, viewport: dict) -> bool:
         and found["x"] + found["width"] <= viewport["width"]
         and found["y"] + found["height"] <= viewport["height"]
     )
-
-
-SMALL_TARGETS = """() => [...document.querySelectorAll("main a[href], main button, main summary")]
-  .filter((element) => element.getClientRects().length && !element.closest("[hidden]"))
-  .map((element) => [element.outerHTML.slice(0, 80), element.getBoundingClientRect()])
-  .filter(([, r]) => r.width < 44 || r.height < 44)
-  .map(([html, r]) => `${html} (${Math.round(r.width)}x${Math.round(r.height)})`)"""
-
-
-def small_targets(page) -> list[str]:
-    """Links and buttons of the page's main part under 44 x 44 CSS pixels."""
-    return page.evaluate(SMALL_TARGETS)
 
 
 def vcard_fields(text: str) -> dict[str, str]:

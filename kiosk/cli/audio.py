@@ -3,7 +3,10 @@
 Volunteers record a text in their language and name the file by the text's hash, which
 `kiosk audio hashes --lang LANG` prints for every visitor text; `kiosk audio import DIR` copies
 such files into the instance folder (kiosk/visitor/audio.py), `kiosk audio list` shows which
-texts have one.
+texts have one. An imported recording is approved as it is; one of a current text is noted in
+the database too (kiosk/visitor/takes.py), so the recording page names it and asks for a new
+recording once the text's words change. The recording page (kiosk/views/recordings.py) is the
+other way to make recordings, in the browser.
 """
 
 import csv
@@ -15,7 +18,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from ..extensions import db
 from ..i18n import LANGUAGES, offered_languages
+from ..review.auth import audit
 from ..visitor.audio import (
     FILE_NAME,
     MAX_BYTES,
@@ -25,6 +30,7 @@ from ..visitor.audio import (
     store_recording,
     visitor_texts,
 )
+from ..visitor.takes import Wording, note_import
 
 LABELS = {
     "imported": "importiert",
@@ -99,13 +105,14 @@ class Importer:
 
     def __init__(self, app):
         self.app = app
-        self.texts: dict[str, dict[str, str]] = {}  # per language: hash -> text
+        self.texts: dict[str, dict] = {}  # per language: hash -> VisitorText
         self.seen: set[tuple[str, str]] = set()
 
-    def text_of(self, lang: str, hash_: str) -> str | None:
+    def text_of(self, lang: str, hash_: str):
+        """The current visitor text with this hash (a VisitorText), or None."""
         if lang not in self.texts:
             forms = self.app.extensions["kiosk_forms"].values()
-            self.texts[lang] = {text.hash: text.text for text in visitor_texts(forms, lang)}
+            self.texts[lang] = {text.hash: text for text in visitor_texts(forms, lang)}
         return self.texts[lang].get(hash_)
 
     def store(self, lang: str, path: str) -> tuple[str, str]:
@@ -118,7 +125,10 @@ class Importer:
             return outcome, why
         self.seen.add((lang, match["hash"]))
         text = self.text_of(lang, match["hash"])
-        said = f"„{shortened(text)}“" if text else "zu keinem aktuellen Text dieser Sprache"
+        if text and outcome != "skipped":
+            wording = Wording(text.hash, text.source, text.text)
+            note_import(lang, wording, match["ext"], os.path.getsize(path))
+        said = f"„{shortened(text.text)}“" if text else "zu keinem aktuellen Text dieser Sprache"
         return outcome, "; ".join(filter(None, (why, said)))
 
 
@@ -131,13 +141,17 @@ def audio_import(directory, lang):
     app = current_app._get_current_object()
     importer = Importer(app)
     counts = dict.fromkeys(LABELS, 0)
-    for shown, file_lang, path, outcome, why in candidates(
-        directory, checked_language(lang) if lang else None
-    ):
-        if outcome is None:
-            outcome, why = importer.store(file_lang, path)
-        counts[outcome] += 1
-        click.echo(f"{LABELS[outcome]:<13} {shown}" + (f": {why}" if why else ""))
+    with db.connection_context():
+        for shown, file_lang, path, outcome, why in candidates(
+            directory, checked_language(lang) if lang else None
+        ):
+            if outcome is None:
+                outcome, why = importer.store(file_lang, path)
+            counts[outcome] += 1
+            click.echo(f"{LABELS[outcome]:<13} {shown}" + (f": {why}" if why else ""))
+        if counts["imported"] or counts["replaced"]:
+            done = f"{counts['imported']} importiert, {counts['replaced']} ersetzt"
+            audit("recording_imported", "", done, user_name="cli")
     recordings(app).refresh()
     click.echo(
         f"Importiert: {counts['imported']}, ersetzt: {counts['replaced']}, "

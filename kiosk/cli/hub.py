@@ -48,4 +48,10 @@ def hub_report_command(period, last, output):
     for site in report.combined["sites"]:
         if site["missing"]:
             click.echo(f"Kein Bericht von {site['name']}: {', '.join(site['missing'])}", err=True)
+    for left_out in report.combined["unreadable"]:
+        click.echo(
+            f"Nicht lesbar und deshalb nicht enthalten: der Bericht von {left_out['name']} "
+            f"für {left_out['period']} ({left_out['problem']})",
+            err=True,
+        )
     click.echo(path)

@@ -1,14 +1,34 @@
 """The `kiosk report` commands: build a period's report for the Stadthaus, list built reports."""
 
 import os
+from datetime import date
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from ..dates import DateInputError, parse_day
 from ..extensions import db
 from ..reports.periods import PeriodError, date_range, last_complete_month, parse_period
 from ..reports.store import ReportError, build_report, list_records, reports_dir
+
+
+class Day(click.ParamType):
+    """A day as 2026-12-24 (or 24.12.2026), read as the staff pages read it (kiosk/dates.py):
+    from 2000 to 2099, else a clean usage error."""
+
+    name = "day"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_day(value)
+        except DateInputError as error:
+            self.fail(str(error), param, ctx)
+
+
+DAY = Day()
 
 
 @click.group("report")
@@ -26,7 +46,7 @@ def chosen_period(period, first, last):
         if period:
             return parse_period(period)
         if first:
-            return date_range(first.date(), last.date())
+            return date_range(first, last)
     except PeriodError as error:
         raise click.UsageError(str(error)) from None
     return last_complete_month()
@@ -44,8 +64,8 @@ def chosen_site(slug: str | None):
 
 @report_group.command("build")
 @click.option("--period", help="A month (2026-11), ISO week (2026-W47) or quarter (2026-Q4).")
-@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), help="First day (with --to).")
-@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Last day, included.")
+@click.option("--from", "first", type=DAY, help="First day (with --to), e.g. 2026-11-01.")
+@click.option("--to", "last", type=DAY, help="Last day, included.")
 @click.option("--site", "site_slug", help="Site slug; default: this site's SITE_SLUG.")
 @click.option("--rebuild", is_flag=True, help="Build again even if the report exists.")
 @with_appcontext
@@ -83,9 +103,7 @@ def list_command(site_slug):
 
 
 @report_group.command("due")
-@click.option(
-    "--today", type=click.DateTime(["%Y-%m-%d"]), help="Count as this day (default: today)."
-)
+@click.option("--today", type=DAY, help="Count as this day (default: today), e.g. 2026-12-01.")
 @with_appcontext
 def due_command(today):
     """Build the reports that are due (REPORT_SCHEDULE) and queue them for SYNC_TARGETS.
@@ -98,7 +116,7 @@ def due_command(today):
     from ..sync.outbox import enqueue_reports, register_targets
 
     prepare_database(current_app._get_current_object())
-    day = today.date() if today else report_day(utcnow(), current_app.config["REPORT_HOUR"])
+    day = today or report_day(utcnow(), current_app.config["REPORT_HOUR"])
     with db.connection_context():
         register_targets()  # first: what this run builds is sent to every target
         try:

@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from ..db import prepare_database
 from ..extensions import db
+from ..files import PRIVATE_FILE
 from ..maintenance.backup import hold_server_lock
 from ..views.security import waitress_options
 
@@ -27,9 +28,9 @@ def write_instance_config(app: Flask) -> bool:
     path = os.path.join(app.instance_path, "config.py")
     if os.path.exists(path):
         return False
-    with open(path, "x", encoding="utf-8") as config_file:
+    private = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE)  # never 0644
+    with open(private, "w", encoding="utf-8") as config_file:
         config_file.write(CONFIG_TEMPLATE.format(secret=secrets.token_hex(32)))
-    os.chmod(path, 0o600)
     app.config.from_pyfile(path)
     return True
 
@@ -37,7 +38,8 @@ def write_instance_config(app: Flask) -> bool:
 @click.command("init")
 @with_appcontext
 def init_command():
-    """Create the instance folder, its config with a secret key, and the database."""
+    """Create the instance folder, its config with a secret key, and the database; all of them
+    for this user only (an older instance's folder and database files are made so)."""
     app = current_app._get_current_object()
     if write_instance_config(app):
         click.echo(f"Wrote {os.path.join(app.instance_path, 'config.py')} with a new SECRET_KEY.")
@@ -71,20 +73,28 @@ def create_first_admin() -> tuple[str, str] | None:
 @click.option("--threads", default=8, show_default=True, help="Worker threads of waitress.")
 @with_appcontext
 def serve_command(host, port, threads):
-    """Serve the kiosk with waitress (applies pending migrations first)."""
-    import waitress
+    """Serve the kiosk with waitress (applies pending migrations first).
 
+    Guarded against slow and greedy clients: deadlines for a request's headers and body, and a
+    limit of connections per client address (kiosk/serving.py, the SERVER_… settings).
+    """
     from ..scheduler import start_scheduler
+    from ..serving import Guard, serve
 
     app = current_app._get_current_object()
     if not app.config.get("SECRET_KEY"):
         raise click.ClickException("No SECRET_KEY: run `kiosk init` first.")
+    try:
+        guard = Guard.from_config(app.config)
+    except ValueError as problem:
+        raise click.ClickException(str(problem)) from None
     prepare_database(app)
     click.echo(f"Mittendrin kiosk on http://{host}:{port}/ (instance {app.instance_path})")
     hold_server_lock(app)  # `kiosk restore` refuses while a server holds it
     start_scheduler(app)  # due reports, delivery, heartbeats, nightly purge and backup
-    waitress.serve(
+    serve(
         app,
+        guard,
         host=host,
         port=port,
         threads=threads,

@@ -1,4 +1,5 @@
-"""`kiosk user …`: staff accounts for the review area, from the shell."""
+"""`kiosk user …`: staff accounts for the review area, from the shell (admins also have the
+browser's /review/konten; both go through kiosk/review/accounts.py)."""
 
 import sys
 
@@ -6,6 +7,9 @@ import click
 from flask.cli import with_appcontext
 
 from ..extensions import db
+from ..models import ROLES
+
+BY = "cli"  # who the audit log names for what is done here
 
 
 def read_password() -> str:
@@ -18,11 +22,40 @@ def read_password() -> str:
     return password
 
 
-def checked_password() -> str:
+def checked_password(name: str) -> str:
+    """A typed password that the staff's password rules accept for the account `name`."""
+    from ..review.password_rules import password_problem
+
     password = read_password()
-    if len(password) < 12:
-        raise click.ClickException("A password needs at least 12 characters.")
+    problem = password_problem(password, name)
+    if problem:
+        raise click.ClickException(problem)
     return password
+
+
+def language_codes(text: str | None) -> list[str]:
+    """ "ar,fa" as ["ar", "fa"], checked against the visitor languages (German message)."""
+    from ..review.accounts import AccountError, checked_languages
+
+    try:
+        return checked_languages((text or "").split(","))
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def refused(call, *args):
+    """Run an account change; its German refusal as the command's error."""
+    from ..review.accounts import AccountError
+
+    try:
+        return call(*args)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def one_time_notice(name: str, password: str) -> None:
+    click.echo(f"One-time password for {name!r}: {password}")
+    click.echo("It must be changed at the next login at /review/login.")
 
 
 @click.group("user")
@@ -32,31 +65,39 @@ def user_group():
 
 @user_group.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(["volunteer", "coordinator", "admin"]), required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--speaks", metavar="CODES", help="Languages spoken besides German, e.g. ar,fa.")
+@click.option(
+    "--one-time", is_flag=True, help="Make and print a one-time password instead of asking."
+)
 @with_appcontext
-def user_add(name, role):
+def user_add(name, role, speaks, one_time):
     """Create an account; the password is asked twice or read from standard input."""
     from ..models import User
-    from ..review.auth import audit, create_user
+    from ..review.accounts import add_account
 
     with db.connection_context():
         if User.get_or_none(User.name == name):
             raise click.ClickException(f"User {name!r} exists already.")
-        create_user(name, checked_password(), role)
-        audit("user_added", name, detail=role, user_name="cli")
+        languages = language_codes(speaks)
+        password = None if one_time else checked_password(name)
+        _, made = refused(add_account, name, role, languages, BY, password)
+    if made:
+        one_time_notice(name, made)
     click.echo(f"Created {role} {name!r}.")
 
 
 @user_group.command("list")
 @with_appcontext
 def user_list():
-    """List every account with its role and whether it is active."""
+    """List every account with its role, the languages it speaks and whether it is active."""
     from ..models import User
 
     with db.connection_context():
         for user in User.select().order_by(User.name):
             state = "active" if user.active else "disabled"
-            click.echo(f"{user.name:<24} {user.role:<12} {state}")
+            speaks = ",".join(user.speaks or []) or "-"
+            click.echo(f"{user.name:<24} {user.role:<12} {state:<9} {speaks}")
 
 
 def find_user(name: str):
@@ -68,34 +109,62 @@ def find_user(name: str):
     return user
 
 
+@user_group.command("speaks")
+@click.argument("name")
+@click.argument("codes", default="")
+@with_appcontext
+def user_speaks(name, codes):
+    """Set the languages an account speaks besides German (e.g. ar,fa; none to clear)."""
+    from ..review.accounts import set_languages
+
+    with db.connection_context():
+        user = find_user(name)
+        languages = set_languages(user, language_codes(codes), BY)
+    click.echo(f"{name!r} speaks: {', '.join(languages) or 'German only'}.")
+
+
 @user_group.command("disable")
 @click.argument("name")
 @with_appcontext
 def user_disable(name):
-    """Disable an account and end its sessions."""
-    from ..review.auth import audit, revoke_sessions
+    """Disable an account and end its sessions (never the last active admin)."""
+    from ..review.accounts import disable_account
 
     with db.connection_context():
-        user = find_user(name)
-        user.active = False
-        user.save()
-        revoke_sessions(user)
-        audit("user_disabled", name, user_name="cli")
+        refused(disable_account, find_user(name), BY)
     click.echo(f"Disabled {name!r}.")
+
+
+@user_group.command("enable")
+@click.argument("name")
+@with_appcontext
+def user_enable(name):
+    """Enable a disabled account again."""
+    from ..review.accounts import enable_account
+
+    with db.connection_context():
+        enable_account(find_user(name), BY)
+    click.echo(f"Enabled {name!r}.")
 
 
 @user_group.command("password")
 @click.argument("name")
+@click.option(
+    "--one-time", is_flag=True, help="Make and print a one-time password instead of asking."
+)
 @with_appcontext
-def user_password(name):
-    """Set a new password for an account (ends its sessions)."""
-    from ..review.auth import audit, hash_password, revoke_sessions
+def user_password(name, one_time):
+    """Set a new password for an account (ends its sessions).
+
+    With --one-time a random password is made and printed; the account must choose its own
+    at the next login. Otherwise the typed password must follow the password rules.
+    """
+    from ..review.accounts import issue_one_time_password, set_password
 
     with db.connection_context():
         user = find_user(name)
-        user.password_hash = hash_password(checked_password())
-        user.must_change_password = False
-        user.save()
-        revoke_sessions(user)
-        audit("password_set", name, user_name="cli")
+        if one_time:
+            one_time_notice(name, issue_one_time_password(user, BY))
+            return
+        set_password(user, checked_password(name), by=BY)
     click.echo(f"New password set for {name!r}.")

@@ -9,8 +9,6 @@ hours.mo[1]: …"), so a coordinator can find it in the file. docs/directory.md 
 """
 
 import copy
-import difflib
-import json
 import uuid
 from datetime import UTC, date, datetime
 from functools import cache
@@ -23,13 +21,14 @@ from jsonschema.exceptions import ValidationError
 from ..clock import TIMEZONE
 from ..formspec import ICONS_DIR
 from ..i18n import describe
+from ..json_schema import join_path, load_schema, make_validator, named_field, problem, shown
 from ..models.directory import WEEKDAYS
 from .hours import EXAMPLE as HOURS_INPUT_EXAMPLE
 from .hours import HoursError, check_hours
 from .texts import SOURCE
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
-SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+SCHEMA = load_schema(SCHEMA_PATH)
 FORMAT = "mittendrin-directory"
 FORMAT_VERSION = 1
 ENTRY_FIELDS = tuple(SCHEMA["$defs"]["entry"]["properties"])
@@ -42,15 +41,6 @@ ENTRY_DEFAULTS, EVENT_DEFAULTS = (
 )  # fmt: skip
 MAX_ENTRIES = SCHEMA["properties"]["entries"]["maxItems"]
 MAX_EVENTS = SCHEMA["properties"]["events"]["maxItems"]
-TYPE_NAMES = {
-    "string": "ein Text in Anführungszeichen",
-    "integer": "eine ganze Zahl",
-    "number": "eine Zahl",
-    "boolean": "true oder false",
-    "array": "eine Liste in eckigen Klammern",
-    "object": "ein Objekt in geschweiften Klammern",
-    "null": "null",
-}
 
 
 class DirectoryError(ValueError):
@@ -90,8 +80,7 @@ def validate(document: object, needs: set[str] | None = None) -> dict:
 
 @cache
 def validator() -> Draft202012Validator:
-    Draft202012Validator.check_schema(SCHEMA)
-    return Draft202012Validator(SCHEMA)
+    return make_validator(SCHEMA)
 
 
 def intake_needs() -> set[str] | None:
@@ -147,25 +136,10 @@ def title_of(event: object) -> str:
     return title[:40] if isinstance(title, str) else ""
 
 
-def join_path(path) -> str:
-    """["hours", "mo", 1] as "hours.mo[1]"."""
-    text = ""
-    for part in path:
-        if part == "":
-            continue
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
 def locate(document: dict, path: list) -> Where:
     if len(path) >= 2 and path[0] in ("entries", "events") and isinstance(path[1], int):
         return Where(document, path[0], join_path(path[2:]), path[1])
     return Where(document, "", join_path(path))
-
-
-def shown(value: object, limit: int = 40) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return f"„{text[:limit]}…“" if len(text) > limit else f"„{text}“"
 
 
 # --- Schema errors in German --------------------------------------------------------------------
@@ -186,76 +160,23 @@ def error_order(error: ValidationError) -> tuple:
     return (1, 0 if path[0] == "entries" else 1, path[1], rank, len(path))
 
 
-def named_field(error: ValidationError) -> str:
-    """The field a "required" or "additionalProperties" error is about."""
-    instance = error.instance if isinstance(error.instance, dict) else {}
-    if error.validator == "required":
-        return next(name for name in error.validator_value if name not in instance)
-    if error.validator == "additionalProperties":
-        known = error.schema.get("properties", {})
-        return next(name for name in instance if name not in known)
-    return ""
-
-
 def schema_error(document: dict, error: ValidationError) -> DirectoryError:
+    """The directory's own wording where it has one, else the shared one (kiosk/json_schema.py)."""
     path = list(error.absolute_path)
-    where = locate(document, path)
     keyword, value, instance = error.validator, error.validator_value, error.instance
-    if "propertyNames" in error.absolute_schema_path:
-        allowed = f"; möglich sind: {', '.join(value)}" if keyword == "enum" else ""
-        hint = error.schema.get("description", "").rstrip(".")
-        hint = f" ({hint})" if hint else ""
-        return where.fail(f"{shown(instance)} ist hier als Name nicht erlaubt{allowed}{hint}.")
-    if keyword == "required":
-        return where.inside(named_field(error)).fail("Dieses Pflichtfeld fehlt.")
-    if keyword == "additionalProperties":
-        extra = named_field(error)
-        close = difflib.get_close_matches(extra, list(error.schema.get("properties", {})), n=1)
-        guess = f"; gemeint ist vielleicht „{close[0]}“" if close else ""
-        return where.inside(extra).fail(f"Dieses Feld gibt es nicht{guess}.")
-    if keyword == "type":
-        wanted = " oder ".join(TYPE_NAMES[name] for name in as_list(value))
-        return where.fail(f"Hier muss {wanted} stehen, nicht {shown(instance)}.")
+    where = locate(document, path)
     if keyword == "const" and path == ["format_version"]:
         return where.fail(f"Version {shown(instance)} kennt dieses Programm nicht; es liest 1.")
-    if keyword == "const":
-        return where.fail(f"Hier muss „{value}“ stehen, nicht {shown(instance)}.")
-    if keyword == "enum":
-        allowed = ", ".join(f"„{item}“" for item in value)
-        return where.fail(f"{shown(instance)} ist nicht erlaubt; möglich sind: {allowed}.")
     if keyword == "maxItems" and path in (["entries"], ["events"]):
         return where.fail(f"Das sind {len(instance)}, höchstens {value} sind erlaubt.")
     if keyword in ("minItems", "maxItems") and "prefixItems" in error.schema:
         return where.fail(f"{shown(instance)} ist keine Zeitspanne [von, bis] aus zwei Uhrzeiten.")
-    return where.fail(simple_message(error))
-
-
-def simple_message(error: ValidationError) -> str:
-    keyword, value, instance = error.validator, error.validator_value, error.instance
-    if keyword == "minLength" and value == 1:
-        return "Das darf nicht leer sein; ohne Text lassen Sie das Feld ganz weg."
-    if keyword == "maxLength":
-        return f"Der Text ist zu lang: {len(instance)} Zeichen, höchstens {value} sind erlaubt."
-    if keyword == "maxItems":
-        return f"Die Liste hat {len(instance)} Werte, höchstens {value} sind erlaubt."
-    if keyword == "maxProperties":
-        return f"Hier stehen {len(instance)} Angaben, höchstens {value} sind erlaubt."
-    if keyword == "uniqueItems":
-        return "Ein Wert steht doppelt in der Liste."
-    if keyword == "minimum":
-        return f"Die Zahl muss mindestens {value} sein, nicht {instance}."
-    if keyword == "maximum":
-        return f"Die Zahl darf höchstens {value} sein, nicht {instance}."
-    if keyword == "pattern":
-        hint = error.schema.get("description", "")
-        return f"{shown(instance)} passt nicht: {hint.rstrip('.')}." if hint else "Das passt nicht."
     if keyword == "anyOf":  # confirmed_at: a date and time or null
-        return f"{shown(instance)} ist kein Zeitpunkt wie „2026-12-08T15:00:00+01:00“ (oder null)."
-    return f"{shown(instance)} ist hier nicht erlaubt."
-
-
-def as_list(value) -> list:
-    return value if isinstance(value, list) else [value]
+        return where.fail(
+            f"{shown(instance)} ist kein Zeitpunkt wie „2026-12-08T15:00:00+01:00“ (oder null)."
+        )
+    field, sentence = problem(error)
+    return locate(document, field).fail(sentence)
 
 
 # --- What the schema cannot say -----------------------------------------------------------------
@@ -383,11 +304,19 @@ def culprit(spans: list, day: str) -> int | str:
     return ""
 
 
+# Events lie within the years the staff's dates accept (kiosk/dates.py): an event in year 1 or
+# 9999 is a typo, and times at the ends of the calendar cannot be moved between time zones.
+EVENT_YEARS = (2000, 2099)
+
+
 def parse_datetime(text: str, where: Where) -> datetime:
     try:
-        return to_utc(text)
-    except ValueError:
+        moment = to_utc(text)
+    except (ValueError, OverflowError):
         raise where.fail(f"„{text}“ ist kein gültiger Zeitpunkt.") from None
+    if not EVENT_YEARS[0] <= moment.year <= EVENT_YEARS[1]:
+        raise where.fail(f"„{text}“ liegt nicht zwischen {EVENT_YEARS[0]} und {EVENT_YEARS[1]}.")
+    return moment
 
 
 def to_utc(text: str) -> datetime:

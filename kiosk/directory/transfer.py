@@ -7,6 +7,8 @@
   entries by key into origin "local", events by UID. A problem anywhere changes nothing.
 - `replace_origin` makes the entries of one origin exactly the given ones ("hub" after a pull,
   "builtin" for the shipped help lines); the other origins are never touched.
+- `export_translations` and `replace_translations`: the Sprachpaten's checks and corrections
+  that a hub sends with its directory, and a site keeps as origin "hub" beside its own.
 
 Times are stored as naive UTC; documents carry them on Wildeshausen's clock with their offset.
 """
@@ -18,9 +20,12 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from ..clock import local_time, utcnow
+from ..i18n.corrections import CorrectionError, check_text
+from ..i18n.overrides import invalidate as translations_changed
 from ..models import DirectoryEntry, Event
 from ..models.base import write_transaction
 from ..models.directory import ORIGINS
+from ..models.sprachpaten import TranslationOverride, message_key
 from .entries import winning
 from .hours import HoursError, check_hours
 from .schema import (
@@ -220,6 +225,69 @@ def replace_origin(entries: list[dict], origin: str, updated_by: str | None = No
         if held:
             gone = [row.id for row in held.values()]
             DirectoryEntry.delete().where(DirectoryEntry.id.in_(gone)).execute()
+    return len(rows)
+
+
+# --- The Sprachpaten's checks and corrections -------------------------------------------------
+
+TRANSLATION_FIELDS = ("lang", "msgctxt", "msgid", "msgid_plural", "forms", "state", "checked_by")
+
+
+def export_translations() -> list[dict]:
+    """This kiosk's own checks and corrections (on a hub: the Stadthaus's), in a fixed order."""
+    rows = (
+        TranslationOverride.select()
+        .where(TranslationOverride.origin == "local")
+        .order_by(TranslationOverride.lang, TranslationOverride.key)
+    )
+    return [
+        {name: getattr(row, name) for name in TRANSLATION_FIELDS}
+        | {"checked_at": moment_text(row.checked_at), "catalog_forms": row.catalog_forms}
+        for row in rows
+    ]
+
+
+def checked_translations(items: list[dict]) -> list[dict]:
+    """Translations of a document (already checked against the schema) checked as a correction
+    is: placeholders as in the German, no stray control characters; DirectoryError otherwise."""
+    seen = set()
+    checked = []
+    for number, item in enumerate(items, start=1):
+        values = {"msgctxt": "", "msgid_plural": "", "catalog_forms": [], **item}
+        where = f"Übersetzung {number} ({values['lang']}, „{values['msgid'][:40]}“)"
+        name = (values["lang"], values["msgctxt"], values["msgid"])
+        if name in seen:
+            raise DirectoryError(f"{where}: steht zweimal in der Datei.")
+        seen.add(name)
+        if not values["msgid_plural"] and len(values["forms"]) != 1:
+            raise DirectoryError(f"{where}: ein Text ohne Mehrzahl hat genau eine Übersetzung.")
+        try:
+            for form in values["forms"]:
+                check_text(values["msgid"], values["msgid_plural"], form)
+        except CorrectionError as error:
+            raise DirectoryError(f"{where}: {error.message}") from None
+        checked.append(values)
+    return checked
+
+
+def replace_translations(items: list[dict]) -> int:
+    """Make the checks and corrections of origin "hub" exactly `items` (checked); this kiosk's
+    own (origin "local") stay and go before them. Returns how many there are now."""
+    rows = [
+        {
+            **{name: item[name] for name in TRANSLATION_FIELDS},
+            "key": message_key(item["msgid"], item["msgctxt"]),
+            "checked_at": to_utc(item["checked_at"]),
+            "catalog_forms": item["catalog_forms"],
+            "origin": "hub",
+        }
+        for item in items
+    ]
+    with write_transaction():
+        TranslationOverride.delete().where(TranslationOverride.origin == "hub").execute()
+        for row in rows:
+            TranslationOverride.create(**row)
+    translations_changed()
     return len(rows)
 
 

@@ -144,6 +144,9 @@ class FormChecker:
             self.problem(
                 "'visitor_code' needs a required consent field (it ties answers to a person)"
             )
+        if spec.visitor_code and not spec.review:
+            # The code finds a submission in the inbox, which such a form never fills.
+            self.problem("'visitor_code' needs the form in the inbox: not with 'review = false'")
 
     def _check_consent_before_personal(self, spec: FormSpec) -> None:
         for field in spec.fields:

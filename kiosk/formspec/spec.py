@@ -332,6 +332,8 @@ class FormSpec:
     path: str
     # The thank-you shows a short code the volunteers find the submission by (visitor_code.py).
     visitor_code: bool = False
+    # False: counted and reported, never in the volunteers' inbox (the one-tap visit).
+    review: bool = True
 
     @cached_property
     def version_hash(self) -> str:
@@ -370,8 +372,11 @@ class FormSpec:
     def to_dict(self) -> dict:
         data = {key.name: getattr(self, key.name) for key in dataclasses.fields(self)}
         data["fields"] = [field.to_dict() for field in self.fields]
-        if not self.visitor_code:  # so the forms without it kept their version hash
+        # Only once they differ from the default: the forms without them keep their version.
+        if not self.visitor_code:
             del data["visitor_code"]
+        if self.review:
+            del data["review"]
         return data
 
     @classmethod

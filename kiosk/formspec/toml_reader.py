@@ -16,6 +16,7 @@ FORM_KEYS = (
     "order",
     "one_tap",
     "visitor_code",
+    "review",
     "fields",
 )
 FIELD_KEYS = (
@@ -97,6 +98,7 @@ class TomlFormReader(FormChecker):
             "order": self._get(data, "order", int, None, default=0),
             "one_tap": self._get(data, "one_tap", bool, None, default=False),
             "visitor_code": self._get(data, "visitor_code", bool, None, default=False),
+            "review": self._get(data, "review", bool, None, default=True),
             "path": str(self.path),
         }
 

@@ -44,7 +44,14 @@ def combine_summaries(
     chosen = chosen_periods(records, periods)
     parts, unreadable = collect_parts(records, chosen)
     if not parts:
-        raise CombineError("Für den gewählten Zeitraum liegen keine lesbaren Berichte vor.")
+        left_out = "; ".join(
+            f"der Bericht von {report['name']} für {report['period']} ({report['problem']})"
+            for report in unreadable
+        )
+        raise CombineError(
+            "Für den gewählten Zeitraum liegen keine lesbaren Berichte vor."
+            + (f" Nicht lesbar: {left_out}." if left_out else "")
+        )
     k = max(part.summary["min_cell"] for part in parts.values())
     combination = Combination(parts, site_list(records, sites), chosen, k)
     site_rows = [combination.site_row(site) for site in combination.sites]

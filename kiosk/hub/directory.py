@@ -7,6 +7,9 @@ the same bytes, so the document is built once per change of the directory and ke
 (`kiosk.db.database_cache`). Its version, the ETag, is a hash of the canonical content without
 `exported_at`: it changes only when the directory does, and a site that holds it already is
 answered 304 without a body.
+
+The document also carries the checks and corrections of the translations made by the Sprachpaten
+at the Stadthaus (`translations`, only when there are any), which the sites apply beside their own.
 """
 
 import hashlib
@@ -18,8 +21,9 @@ from dataclasses import dataclass
 from peewee import fn
 
 from ..db import database_cache
-from ..directory.transfer import export_document
+from ..directory.transfer import export_document, export_translations
 from ..models import DirectoryEntry
+from ..models.sprachpaten import TranslationOverride
 
 ORIGINS = ("local",)  # the hub's own entries; never the ones shipped with the program
 KINDS = ("office", "helpline")  # a Treffpunkt's own opening times stay on the site
@@ -55,7 +59,8 @@ def directory_version(document: dict) -> str:
 
 
 def change_key() -> tuple:
-    """A summary of DirectoryEntry that changes whenever a row is added, removed or saved."""
+    """A summary of DirectoryEntry (and of the hub's own checks and corrections of the
+    translations) that changes whenever a row is added, removed or saved."""
     row = (
         DirectoryEntry.select(
             fn.COUNT(DirectoryEntry.id),
@@ -66,11 +71,14 @@ def change_key() -> tuple:
         .tuples()
         .get()
     )
-    return tuple(str(value) for value in row)
+    return tuple(str(value) for value in row) + TranslationOverride.change_key("local")
 
 
 def build(previous: PublishedDirectory | None, key: tuple) -> PublishedDirectory:
     document = export_document(origins=ORIGINS, kinds=KINDS, events=False)
+    translations = export_translations()
+    if translations:  # none: the document stays as it was before there were Sprachpaten
+        document["translations"] = translations
     version = directory_version(document)
     if previous is not None and previous.version == version:
         body = previous.body  # the same content: the same bytes, `exported_at` included

@@ -1,5 +1,8 @@
 """Receiving at the hub: check a site's report record and PDF, store it once; store heartbeats.
 
+Both are checked against the schema of what a site sends (wire.py), and their times and periods
+must be plausible (plausible.py); anything else is refused with a 400 that names the field.
+
 A site delivers at least once, so the same report may come many times: the same UUID with the
 same checksum is answered with the first receipt and nothing new is stored; the same UUID with
 another checksum is a conflict and the first one stays. The PDF lives in the database next to
@@ -9,7 +12,6 @@ received, and a database backup holds everything the hub has.
 
 import hashlib
 import json
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -18,25 +20,33 @@ from peewee import IntegrityError
 
 from ..db import write_transaction
 from ..models import Heartbeat, HubSite, ReceivedPdf, ReceivedReport, utcnow
-from ..reports.periods import PeriodError, period_of
-
-SHA256 = re.compile(r"[0-9a-f]{64}")
-MAX_TEXT = 200  # longest version string or period key a site sends
-MAX_COUNT = 2**31 - 1  # an integer column holds no more
+from ..reports.periods import Period, PeriodError, period_of
+from .plausible import moment_problem, period_problem
+from .wire import WireError, check
 
 
 class ReceiveError(Exception):
-    """A delivery the hub refuses: HTTP status, error code of the API and a German message."""
+    """A delivery the hub refuses: HTTP status, error code of the API and a German message;
+    `field` names the part of the document that is wrong ("site.name"), where there is one."""
 
-    def __init__(self, status: int, error: str, message: str):
+    def __init__(self, status: int, error: str, message: str, field: str = ""):
         super().__init__(message)
         self.status = status
         self.error = error
         self.message = message
+        self.field = field
 
 
-def bad_request(message: str) -> ReceiveError:
-    return ReceiveError(400, "bad_request", message)
+def bad_request(message: str, field: str = "") -> ReceiveError:
+    return ReceiveError(400, "bad_request", message, field)
+
+
+def fits(definition: str, document: object) -> None:
+    """Raises a bad request naming the field unless `document` fits the schema's definition."""
+    try:
+        check(definition, document)
+    except WireError as error:
+        raise bad_request(error.message, error.field) from None
 
 
 @dataclass(frozen=True)
@@ -57,72 +67,85 @@ def parse_uuid(value, what: str) -> str:
     try:
         return str(uuid.UUID(value))
     except (TypeError, ValueError, AttributeError):
-        raise bad_request(f"{what} ist keine UUID.") from None
+        raise bad_request(f"Feld {what}: Das ist keine UUID.", what) from None
 
 
-def parse_moment(value, what: str) -> datetime:
-    """An ISO 8601 time as naive UTC, the way the hub stores times; without offset: UTC."""
+def parse_moment(value, what: str, now: datetime | None = None) -> datetime:
+    """A plausible ISO 8601 time as naive UTC, the way the hub stores times; no offset: UTC."""
     if not isinstance(value, str):
-        raise bad_request(f"{what} fehlt oder ist keine Zeitangabe.")
+        raise bad_request(f"Feld {what}: Das fehlt oder ist keine Zeitangabe.", what)
     try:
         moment = datetime.fromisoformat(value)
-        return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+        moment = moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
     except (ValueError, OverflowError):
-        raise bad_request(f"{what} ist keine Zeitangabe nach ISO 8601.") from None
+        raise bad_request(
+            f"Feld {what}: „{value}“ ist keine Zeitangabe nach ISO 8601.", what
+        ) from None
+    if problem := moment_problem(moment, now):
+        raise bad_request(
+            f"Feld {what}: „{value}“ {problem}; stimmt die Uhr des Treffpunkts?", what
+        )
+    return moment
 
 
-def short_text(value, what: str) -> str:
-    # PostgreSQL's text columns cannot hold NUL (the JSON record keeps it escaped).
-    if not isinstance(value, str) or not value or len(value) > MAX_TEXT or "\x00" in value:
-        raise bad_request(f"{what} fehlt oder ist kein kurzer Text.")
-    return value
+def parse_period_key(key: str, what: str, now: datetime | None = None) -> Period:
+    """A period key a site may have reported: readable, begun since 2020 and over by now."""
+    try:
+        period = period_of(key)
+    except (PeriodError, ValueError, OverflowError):
+        raise bad_request(
+            f"Feld {what}: „{key}“ ist kein Zeitraum wie 2026-10, 2026-W43 oder 2026-Q3.", what
+        ) from None
+    if problem := period_problem(period, now):
+        raise bad_request(f"Feld {what}: {period.label} {problem}.", what)
+    return period
 
 
 def parse_json(data: bytes | str):
-    """JSON from a site; anything unreadable, too deeply nested included, is a bad request."""
+    """JSON from a site; anything unreadable, too deeply nested or NaN included, is refused."""
     try:
-        return json.loads(data)
+        return json.loads(data, parse_constant=refuse_constant)
     except (ValueError, RecursionError):
         raise bad_request("Das ist kein gültiges JSON.") from None
 
 
+def refuse_constant(name: str):
+    raise ValueError(f"{name} is no JSON")  # NaN and Infinity: Python reads them, JSON has none
+
+
 def read_record(record) -> ReportFacts:
-    """Check the record's required fields; anything else in it is kept but not read here."""
+    """Check the record against the schema (wire.py), then what a schema cannot say: the
+    UUIDs, the period's days, and that its times and period are plausible."""
     if not isinstance(record, dict):
         raise bad_request("Der Bericht (record) ist kein JSON-Objekt.")
-    site, period = record.get("site"), record.get("period")
-    if not isinstance(site, dict) or not isinstance(period, dict):
-        raise bad_request("Dem Bericht fehlen site oder period.")
-    sha256 = record.get("sha256")
-    if not isinstance(sha256, str) or not SHA256.fullmatch(sha256):
-        raise bad_request("sha256 ist keine SHA-256-Prüfsumme (64 Hex-Zeichen, klein).")
-    own_uuid = parse_uuid(record.get("uuid"), "uuid")
+    fits("record", record)
+    own_uuid = parse_uuid(record["uuid"], "uuid")
     replaces = record.get("replaces")
     replaces = None if replaces is None else parse_uuid(replaces, "replaces")
     if replaces == own_uuid:
-        raise bad_request("Ein Bericht kann nicht sich selbst ersetzen.")
+        raise bad_request("Feld replaces: Ein Bericht kann nicht sich selbst ersetzen.", "replaces")
     return ReportFacts(
         uuid=own_uuid,
-        site_slug=short_text(site.get("slug"), "site.slug"),
-        **read_period(period),
-        sha256=sha256,
-        created=parse_moment(record.get("created"), "created"),
+        site_slug=record["site"]["slug"],
+        **read_period(record["period"]),
+        sha256=record["sha256"],
+        created=parse_moment(record["created"], "created"),
         replaces=replaces,
     )
 
 
 def read_period(period: dict) -> dict:
     """The period's key, start and end, which must name the same days."""
-    key = short_text(period.get("key"), "period.key")
-    try:
-        expected = period_of(key)
-        start = date.fromisoformat(period.get("start"))
-        end = date.fromisoformat(period.get("end"))
-    except (PeriodError, TypeError, ValueError):
-        raise bad_request("period braucht key, start und end (z. B. 2026-10).") from None
-    if (start, end) != (expected.start, expected.end):
-        raise bad_request(f"period.start und period.end passen nicht zu {key}.")
-    return {"period_key": key, "period_start": start, "period_end": end}
+    key = period["key"]
+    expected = parse_period_key(key, "period.key")
+    for name in ("start", "end"):
+        if period[name] != getattr(expected, name).isoformat():
+            raise bad_request(
+                f"Feld period.{name}: „{period[name]}“ passt nicht zu {key} "
+                f"({getattr(expected, name).isoformat()}).",
+                f"period.{name}",
+            )
+    return {"period_key": expected.key, "period_start": expected.start, "period_end": expected.end}
 
 
 def store_report(site: HubSite, record: dict, pdf: bytes) -> tuple[ReceivedReport, bool]:
@@ -224,34 +247,26 @@ def read_heartbeat(body) -> dict:
     """The heartbeat's fields as Heartbeat columns; see the wire protocol in the README."""
     if not isinstance(body, dict):
         raise bad_request("Das Lebenszeichen ist kein JSON-Objekt.")
-    outbox_length = body.get("outbox_length")
-    if (
-        not isinstance(outbox_length, int)
-        or isinstance(outbox_length, bool)
-        or not 0 <= outbox_length <= MAX_COUNT
-    ):
-        raise bad_request("outbox_length muss eine ganze Zahl ab 0 sein.")
+    fits("heartbeat", body)
     last_submission = body.get("last_submission_at")
     return {
-        "version": short_text(body.get("version"), "version"),
-        "sent_at": parse_moment(body.get("sent_at"), "sent_at"),
+        "version": body["version"],
+        "sent_at": parse_moment(body["sent_at"], "sent_at"),
         "last_submission_at": None
         if last_submission is None
         else parse_moment(last_submission, "last_submission_at"),
-        "outbox_length": outbox_length,
+        "outbox_length": body["outbox_length"],
         **read_last_report(body.get("last_report")),
     }
 
 
-def read_last_report(last_report) -> dict:
+def read_last_report(last_report: dict | None) -> dict:
     if last_report is None:
         return {"last_report_uuid": None, "last_report_period": None, "last_report_created": None}
-    if not isinstance(last_report, dict):
-        raise bad_request("last_report ist weder null noch ein JSON-Objekt.")
     return {
-        "last_report_uuid": parse_uuid(last_report.get("uuid"), "last_report.uuid"),
-        "last_report_period": short_text(last_report.get("period"), "last_report.period"),
-        "last_report_created": parse_moment(last_report.get("created"), "last_report.created"),
+        "last_report_uuid": parse_uuid(last_report["uuid"], "last_report.uuid"),
+        "last_report_period": parse_period_key(last_report["period"], "last_report.period").key,
+        "last_report_created": parse_moment(last_report["created"], "last_report.created"),
     }
 
 

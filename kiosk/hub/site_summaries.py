@@ -14,16 +14,19 @@ and no count of a table is larger than the table's printed total (or number of r
 
 Weekly and monthly (or any differently long) reports are never added up together, and only
 periods that follow one another without a gap are combined.
+
+One site's report never stops the town's: a summary that does not fit the schema of what sites
+send (wire.py; checked on receipt, and here again for reports stored before that check, or
+changed since) is left out, named, and counted as missing.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..reports.disclosure import MAX_MIN_CELL
 from ..reports.periods import Period, PeriodError, date_range, period_of
 from .bounds import Range
+from .wire import WireError, check
 
-SUMMARY_VERSIONS = (1,)
 TOPICS = (
     ("reasons", "Besuche nach Anlass"),
     ("languages", "Besuche nach Sprache"),
@@ -91,18 +94,42 @@ def periods_between(first: Period, last: Period) -> list[Period]:
     return periods
 
 
-def record_period(record: dict) -> Period:
+@dataclass(frozen=True)
+class Identity:
+    """Whose report a record is, and of which period."""
+
+    slug: str
+    name: str
+    period: Period
+
+
+def record_identity(record) -> Identity:
+    """The site and period a record names; CombineError if it names none that can be read."""
     try:
-        return period_of(record["period"]["key"])
-    except (KeyError, TypeError, PeriodError) as error:
-        raise CombineError(f"Bericht ohne lesbaren Zeitraum: {error}") from None
+        site, key = record["site"], record["period"]["key"]
+        slug, name = site["slug"], site.get("name") or site["slug"]
+        if not all(isinstance(text, str) and text for text in (slug, name, key)):
+            raise TypeError("no text")
+        return Identity(slug, name, period_of(key))
+    except (KeyError, TypeError, AttributeError, PeriodError, ValueError, OverflowError):
+        raise CombineError("ein Bericht ohne lesbaren Treffpunkt oder Zeitraum") from None
+
+
+def readable_identities(records: Sequence[dict]) -> list[Identity]:
+    identities = []
+    for record in records:
+        try:
+            identities.append(record_identity(record))
+        except CombineError:
+            continue
+    return identities
 
 
 def chosen_periods(records: Sequence[dict], periods: Sequence[Period] | None) -> list[Period]:
     """The periods asked for, or those of the records with any gap between them filled in."""
     if periods:
         return periods_between(periods[0], periods[-1]) if len(periods) > 1 else list(periods)
-    found = sorted({record_period(record) for record in records}, key=lambda p: p.start)
+    found = sorted({who.period for who in readable_identities(records)}, key=lambda p: p.start)
     if not found:
         raise CombineError("Es liegen keine Berichte vor.")
     kinds = {period.kind for period in found}
@@ -126,71 +153,48 @@ def collect_parts(
     parts: dict[tuple, Part] = {}
     unreadable = []
     for record in records:
-        period = record_period(record)
-        if period.key not in keys:
+        try:
+            who = record_identity(record)
+        except CombineError as error:
+            unreadable.append(left_out("", "unbekannt", "unbekannt", error))
+            continue
+        if who.period.key not in keys:
             raise CombineError(
-                f"Der Bericht für {period.label} gehört nicht zu den gewählten Zeiträumen."
+                f"Der Bericht für {who.period.label} gehört nicht zu den gewählten Zeiträumen."
             )
-        slug = record["site"]["slug"]
-        if (slug, period.key) in parts:
-            raise CombineError(f"Zwei Berichte von {slug} für {period.label}.")
+        if (who.slug, who.period.key) in parts:
+            raise CombineError(f"Zwei Berichte von {who.slug} für {who.period.label}.")
         try:
             check_summary(record.get("summary"))
         except CombineError as error:
-            name = record["site"].get("name") or slug
-            unreadable.append(
-                {"slug": slug, "name": name, "period": period.label, "problem": str(error)}
-            )
+            unreadable.append(left_out(who.slug, who.name, who.period.label, error))
             continue
-        parts[slug, period.key] = Part(
-            slug, period.key, str(record.get("uuid", "")), record["summary"]
+        parts[who.slug, who.period.key] = Part(
+            who.slug, who.period.key, str(record.get("uuid", "")), record["summary"]
         )
     return parts, unreadable
 
 
+def left_out(slug: str, name: str, period: str, problem: CombineError) -> dict:
+    """A report the combined report names as left out, and why."""
+    return {"slug": slug, "name": name, "period": period, "problem": str(problem)}
+
+
 def check_summary(summary) -> None:
     """Raises CombineError unless `summary` has the shape kiosk/reports/summary.py gives it."""
-    if not isinstance(summary, dict) or summary.get("version") not in SUMMARY_VERSIONS:
-        raise CombineError("unbekannte Form der Zusammenfassung")
-    k = summary.get("min_cell")
-    if not isinstance(k, int) or isinstance(k, bool) or not 1 < k <= MAX_MIN_CELL:
-        raise CombineError("keine gültige Schwelle für kleine Zahlen (min_cell)")
-    tables = summary.get("tables")
-    if not isinstance(tables, dict):
-        raise CombineError("keine Tabellen")
-    for topic, _ in TOPICS:
-        table = summary.get("forms") if topic == "forms" else tables.get(topic)
-        if table is not None:
-            check_table(table, k)
-
-
-def check_table(table, k: int) -> None:
+    if summary is None:
+        raise CombineError("Feld summary: Dieses Pflichtfeld fehlt.")
     try:
-        cells = [row["current"] for row in table["rows"]]
-        labels = [(row["value"], row["label"]) for row in table["rows"]]
-        cells += [table[extra]["current"] for extra in ("total", "respondents") if table.get(extra)]
-        mean = (table.get("mean") or {}).get("current")
-    except (KeyError, TypeError, AttributeError):
-        raise CombineError("eine Tabelle ohne Zeilen oder Zellen") from None
-    if not all(isinstance(part, str) for pair in labels for part in pair):
-        raise CombineError("eine Zeile ohne Bezeichnung")
-    for cell in cells:
-        if not isinstance(cell, dict):
-            raise CombineError("eine Zelle ist kein Objekt")
-        published_range(cell, k)
-    if mean is not None and not (
-        isinstance(mean, dict)
-        and isinstance(mean.get("value"), int | float)
-        and 1 <= mean["value"] <= 5
-    ):
-        raise CombineError("ein ungültiger Durchschnitt")
+        check("summary", summary, prefix="summary")
+    except WireError as error:
+        raise CombineError(error.message) from None
 
 
 def site_list(records: Sequence[dict], sites: Sequence[dict] | None) -> list[dict]:
     """Every site known (registered or reporting), by name."""
     named = {site["slug"]: site["name"] for site in sites or ()}
-    for record in records:
-        named.setdefault(record["site"]["slug"], record["site"]["name"])
+    for who in readable_identities(records):
+        named.setdefault(who.slug, who.name)
     return [
         {"slug": slug, "name": name}
         for slug, name in sorted(named.items(), key=lambda item: (item[1].casefold(), item[0]))

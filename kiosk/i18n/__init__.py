@@ -134,11 +134,10 @@ def install_template_gettext(app: Flask) -> None:
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", TRANSLATIONS_DIR)
     babel.init_app(app, locale_selector=select_locale)
-    # flask-babel keeps loaded catalogs in one cache for every app of the process; an app
-    # with other catalog folders (a test's) must not get another app's catalogs from it.
-    shared_domain = vars(babel).get("domain_instance")  # made on the first request of any app
-    if shared_domain is not None:
-        shared_domain.cache.clear()
+    # The catalogs with the Sprachpaten's corrections, for templates and Python alike.
+    from .overrides import install
+
+    install(app, babel)
     install_template_gettext(app)
 
     @app.context_processor

@@ -5,6 +5,12 @@ the running server (readers never block writers in WAL mode), without the free p
 could still hold erased rows. It is checked, made private (0600) and only then given its
 final name, so a half-written file never looks like a backup.
 
+The files the instance keeps beside the database, the recordings that read texts aloud
+(CARRIED_FOLDERS: `audio/`, with the takes waiting for approval), travel inside the backup file,
+in a table of its own (FILES_TABLE): one file is one backup, checked, private and rotated as
+before. A restore puts them back in place of the current ones and drops the table; a backup made
+before they were carried leaves the folder as it is.
+
 `kiosk serve` holds a shared lock on `serve.lock` in the instance folder while it runs, and a
 restore needs that lock exclusively: a database is never replaced under a running server.
 """
@@ -17,12 +23,15 @@ from datetime import UTC, datetime
 
 from flask import Flask
 
-from ..files import sync_folder
+from ..files import PRIVATE_FILE, PRIVATE_FOLDER, sync_folder
 from ..migrations import available
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BACKUP_PREFIX, BACKUP_SUFFIX = "kiosk-", ".sqlite3"
 LOCK_NAME = "serve.lock"
+# Instance folders whose files a backup carries: kiosk/visitor/audio.py's AUDIO_FOLDER.
+CARRIED_FOLDERS = ("audio",)
+FILES_TABLE = "backup_carried_file"
 
 try:
     import fcntl
@@ -83,6 +92,7 @@ def create_backup(app: Flask) -> str:
     partial = os.path.join(folder, f".partial-{os.path.basename(final)}")
     try:
         snapshot_into(source, partial)
+        pack_files(app.instance_path, partial)
         problem = integrity_problem(partial)
         if problem:
             raise BackupError(f"Die neue Sicherung ist beschädigt ({problem}); nichts gespeichert.")
@@ -222,8 +232,11 @@ def restore_backup(app: Flask, path: str) -> str:
     live = database_path(app)
     with server_stopped(app):
         kept = set_aside(live, backup_folder(app))
+        if kept:
+            pack_files(app.instance_path, kept)  # a backup like the others: with its recordings
         incoming = f"{live}.restoring"
         snapshot_into(path, incoming)
+        unpack_files(incoming, app.instance_path)
         os.replace(incoming, live)
         sync_folder(os.path.dirname(live))
     return kept
@@ -249,3 +262,85 @@ def set_aside(live: str, folder: str) -> str:
         with contextlib.suppress(FileNotFoundError):
             os.remove(live + suffix)
     return kept
+
+
+# --- The files beside the database ------------------------------------------------------------
+
+
+def carried_files(instance_path: str):
+    """(path inside the instance with "/", path on disk) of every file of CARRIED_FOLDERS;
+    half-written temporary files are left out."""
+    for folder in CARRIED_FOLDERS:
+        for root, _, names in os.walk(os.path.join(instance_path, folder)):
+            for name in sorted(names):
+                path = os.path.join(root, name)
+                if name.endswith(".tmp") or not os.path.isfile(path) or os.path.islink(path):
+                    continue
+                yield os.path.relpath(path, instance_path).replace(os.sep, "/"), path
+
+
+def pack_files(instance_path: str, target: str) -> int:
+    """Copy the carried files into the backup file `target`; returns how many."""
+    connection = sqlite3.connect(target, isolation_level=None)
+    count = 0
+    try:
+        connection.execute(
+            f"CREATE TABLE IF NOT EXISTS {FILES_TABLE} (path TEXT PRIMARY KEY, data BLOB NOT NULL)"
+        )
+        connection.execute("BEGIN")
+        for relative, path in carried_files(instance_path):
+            with open(path, "rb") as file:
+                connection.execute(
+                    f"INSERT OR REPLACE INTO {FILES_TABLE} VALUES (?, ?)", (relative, file.read())
+                )
+            count += 1
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+    return count
+
+
+def unpack_files(source: str, instance_path: str) -> int | None:
+    """Replace the carried folders with the files the database copy `source` carries, then drop
+    them from it; None (nothing changed) for a backup that carries none."""
+    connection = sqlite3.connect(source, isolation_level=None)
+    try:
+        found = connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (FILES_TABLE,)
+        ).fetchone()
+        if not found:
+            return None
+        rows = connection.execute(f"SELECT path, data FROM {FILES_TABLE}").fetchall()
+        for folder in CARRIED_FOLDERS:
+            inside = [(path, data) for path, data in rows if path.startswith(f"{folder}/")]
+            replace_folder(instance_path, folder, inside)
+        connection.execute(f"DROP TABLE {FILES_TABLE}")
+        connection.execute("VACUUM")  # the live database holds no copy of them
+    finally:
+        connection.close()
+    return len(rows)
+
+
+def replace_folder(instance_path: str, folder: str, files: list[tuple[str, bytes]]) -> None:
+    """Write `files` into a new folder, then swap it for `folder` (private, like the instance)."""
+    live = os.path.join(instance_path, folder)
+    staging, old = f"{live}.restoring", f"{live}.old"
+    for leftover in (staging, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    os.makedirs(staging, mode=PRIVATE_FOLDER)
+    for relative, data in files:
+        parts = relative.split("/")[1:]
+        if not parts or any(part in ("", ".", "..") for part in parts):
+            continue  # never outside the folder, whatever a backup file says
+        path = os.path.join(staging, *parts)
+        os.makedirs(os.path.dirname(path), mode=PRIVATE_FOLDER, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+    if os.path.exists(live):
+        os.replace(live, old)
+    os.replace(staging, live)
+    sync_folder(instance_path)
+    shutil.rmtree(old, ignore_errors=True)

@@ -34,8 +34,9 @@ from ..models import (
     spec_of_version,
     utcnow,
 )
-from ..review.auth import THROTTLE_WINDOW, audit
+from ..review.auth import audit
 from ..review.inbox import merge_search_deletions, unindexed
+from ..review.throttle import stale_attempts
 
 ENDED_STATUSES = ("done", "handed_over")
 TIME_WINDOW_DAYS = 366  # local days whose starts go into one query (as parameters)
@@ -230,7 +231,8 @@ def forget_drafts(now: datetime) -> int:
 
 
 def forget_stale_logins(now: datetime) -> dict[str, int]:
-    """Login attempts that no longer count for throttling, and sessions that can never return."""
+    """Login attempts that no longer count for throttling (review/throttle.py), and sessions
+    that can never return."""
     config = current_app.config
     ended = (
         UserSession.revoked
@@ -238,9 +240,7 @@ def forget_stale_logins(now: datetime) -> dict[str, int]:
         | (UserSession.last_seen < now - timedelta(minutes=config["STAFF_IDLE_MINUTES"]))
     )
     return {
-        "login_attempts": LoginAttempt.delete()
-        .where(LoginAttempt.at < now - THROTTLE_WINDOW)
-        .execute(),
+        "login_attempts": LoginAttempt.delete().where(stale_attempts(now)).execute(),
         "sessions": UserSession.delete().where(ended).execute(),
     }
 

@@ -28,6 +28,7 @@ from .casework import CaseChange as CaseChange
 from .casework import NeedCase as NeedCase
 from .casework import NoteRevision as NoteRevision
 from .directory import DirectoryEntry, DirectorySync, Event
+from .recordings import RECORDING_MODELS, CommentRendering, Recording  # noqa: F401
 
 
 class Site(BaseModel):
@@ -96,6 +97,10 @@ class Draft(BaseModel):
     answers = JSONField(default=dict)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
+    # Whose it is (migration 0008, kiosk/visitor/drafts.py): the SHA-256 of the secret in the
+    # cookie of the browser that started it, and a keyed hash of that client's address.
+    browser = CharField(null=True, index=True)
+    address = CharField(null=True)
 
     def set_answer(self, name: str, value) -> None:
         answers = dict(self.answers)
@@ -124,8 +129,11 @@ class Submission(BaseModel):
     assigned_to = DeferredForeignKey("User", null=True, on_delete="SET NULL")
     visitor_code = CharField(null=True, index=True)  # e.g. "K7-42", formspec/visitor_code.py
 
-    class Meta:  # the inbox's order and filters in one index (migration 0005, review/inbox.py)
-        indexes = ((("created_at", "id", "status", "form_version", "lang"), False),)
+    class Meta:  # the inbox's order and filters (0005), its "Zu tun" (0012, review/inbox_views.py)
+        indexes = (
+            (("created_at", "id", "status", "form_version", "lang"), False),
+            (("status", "assigned_to", "created_at", "id", "form_version"), False),
+        )
 
     def answer_map(self) -> dict:
         """{field: value}, with the values of a multiple-choice field as a list."""
@@ -389,4 +397,4 @@ class Heartbeat(BaseModel):
 
 
 MODELS = (*MODELS, HubSite, ReceivedReport, ReceivedPdf, Heartbeat)
-MODELS = (*MODELS, DirectoryEntry, Event, DirectorySync)
+MODELS = (*MODELS, DirectoryEntry, Event, DirectorySync, *RECORDING_MODELS)

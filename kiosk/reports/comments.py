@@ -1,51 +1,57 @@
-"""The approved visitor comments a report prints, each named with the language it is written in."""
+"""The approved visitor comments a report prints: each named with the language the visitor chose
+at the kiosk (`Submission.lang`, never a guess from its letters), with its German rendering
+where a Sprachpate gave one (kiosk/review/renderings.py)."""
 
-import unicodedata
+from peewee import JOIN
 
 from ..i18n import LANGUAGES, describe
-from ..models import Site
+from ..models import Answer, CommentApproval, CommentRendering, Site, Submission
 from . import queries
 from .periods import Period
-from .tables import language_name
 
 MAX_COMMENTS = 12
 
 
 def comments(site: Site, period: Period) -> dict:
-    """Approved comments in their own language, named in German, with their direction."""
+    """Approved comments in their own language, named in German, with their direction and
+    German rendering ("" where there is none, and for comments written in German).
+
+    {"items": [{"lang": "uk", "language": "Ukrainisch", "dir": "ltr",
+                "caption": "Kommentar auf Ukrainisch", "text": "…", "german": "…"}, …],
+     "more": 0}
+    """
     shown = [
-        {**comment_language(code, text), "text": text}
-        for code, text in queries.approved_comments(site, period, MAX_COMMENTS)
+        {**comment_language(code), "text": text, "german": german or ""}
+        for code, text, german in approved_comments(site, period, MAX_COMMENTS)
     ]
     more = queries.approved_comment_count(site, period) - len(shown)
     return {"items": shown, "more": more}
 
 
-def script_of(text: str) -> str:
-    """The script of the first letter: "ARABIC", "ETHIOPIC", "CYRILLIC", "LATIN", …"""
-    for character in text:
-        if character.isalpha():
-            return unicodedata.name(character, "UNKNOWN").split()[0]
-    return "UNKNOWN"
+def approved_comments(site: Site, period: Period, limit: int) -> list[tuple[str, str, str | None]]:
+    """[(language chosen at the kiosk, text, German rendering or None)] of the free-text answers
+    approved for the report, oldest first; never their submission's other answers, time or id."""
+    query = (
+        Answer.select(Submission.lang, Answer.value, CommentRendering.text)
+        .join(CommentApproval, on=(CommentApproval.answer == Answer.id))
+        .switch(Answer)
+        .join(Submission)
+        .switch(Answer)
+        .join(CommentRendering, JOIN.LEFT_OUTER, on=(CommentRendering.answer == Answer.id))
+        .where(queries._in_periods(site, [period]))  # the report's one definition of a period
+        .order_by(Submission.created_at, Answer.id)
+        .limit(limit)
+    )
+    return list(query.tuples())
 
 
-def comment_language(code: str, text: str) -> dict:
-    """The kiosk language if the text is written in its script, else "not recognised".
-
-    Visitors usually write in the language they chose at the kiosk, but not always: a comment
-    in Arabic letters after choosing Ukrainian is not marked as Ukrainian.
-    """
+def comment_language(code: str) -> dict:
+    """The language the visitor chose, in German, with its direction and the comment's caption."""
     language = LANGUAGES.get(code) or describe(code)
-    if language and script_of(text) == script_of(language.name):
-        return {
-            "lang": code,
-            "language": language.german_name,
-            "dir": language.dir,
-            "caption": f"Kommentar auf {language.german_name}",
-        }
+    name = language.german_name if language else code
     return {
-        "lang": "",
-        "language": "",
-        "dir": "auto",
-        "caption": f"Sprache nicht erkannt (am Kiosk gewählt: {language_name(code)})",
+        "lang": code,
+        "language": name,
+        "dir": language.dir if language else "auto",
+        "caption": f"Kommentar auf {name}",
     }

@@ -7,13 +7,23 @@ from datetime import date, datetime, timedelta
 # Periods are days in Wildeshausen; submissions are stored in UTC.
 from ..clock import MONTHS, german_date, utc_midnight
 
-MONTH_KEY = re.compile(r"(\d{4})-(\d{2})")
-WEEK_KEY = re.compile(r"(\d{4})-W(\d{2})")
-QUARTER_KEY = re.compile(r"(\d{4})-Q([1-4])")
+# Typed periods are read like every typed date (any script's digits, years 2000 to 2099).
+from ..dates import DateInputError, check_year, parse_day, plain
+
+MONTH_KEY = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
+WEEK_KEY = re.compile(r"(\d{4})-W(\d{2})", re.ASCII | re.IGNORECASE)
+QUARTER_KEY = re.compile(r"(\d{4})-Q([1-4])", re.ASCII | re.IGNORECASE)
+
+KINDS_OF_PERIOD = (
+    "Bitte einen Zeitraum wie 2026-10 (ein Monat), 2026-W43 (eine Kalenderwoche) oder"
+    " 2026-Q3 (ein Quartal) eingeben."
+)
+YEARS = "Bitte einen Zeitraum in den Jahren 2000 bis 2099 eingeben."
 
 
-class PeriodError(ValueError):
-    """A period that cannot be read, e.g. "2026-13"."""
+class PeriodError(DateInputError):
+    """A period that cannot be read, e.g. "2026-13", or lies outside the years 2000 to 2099;
+    the message is German, for the person who typed it."""
 
 
 @dataclass(frozen=True)
@@ -123,24 +133,37 @@ def quarter(first: date) -> Period:
 
 def parse_period(text: str) -> Period:
     """A period from "2026-11", "2026-W47" or "2026-Q4"."""
-    text = text.strip()
+    text = plain(text)
+    match = MONTH_KEY.fullmatch(text) or WEEK_KEY.fullmatch(text) or QUARTER_KEY.fullmatch(text)
+    if not match:
+        raise PeriodError(KINDS_OF_PERIOD)
+    year, number = check_period_year(int(match[1])), int(match[2])
+    if match.re is QUARTER_KEY:
+        return quarter(date(year, (number - 1) * 3 + 1, 1))
+    if match.re is MONTH_KEY:
+        if not 1 <= number <= 12:
+            raise PeriodError(f"Einen Monat {number} gibt es nicht. {KINDS_OF_PERIOD}")
+        return month(date(year, number, 1))
     try:
-        if match := MONTH_KEY.fullmatch(text):
-            return month(date(int(match[1]), int(match[2]), 1))
-        if match := WEEK_KEY.fullmatch(text):
-            monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
-            return Period("week", monday, monday + timedelta(6))
-        if match := QUARTER_KEY.fullmatch(text):
-            return quarter(date(int(match[1]), (int(match[2]) - 1) * 3 + 1, 1))
-    except ValueError as error:
-        raise PeriodError(f"{text!r} is not a valid period: {error}") from None
-    raise PeriodError(f"{text!r} is not a period: use 2026-11, 2026-W47 or 2026-Q4")
+        monday = date.fromisocalendar(year, number, 1)
+    except ValueError:
+        raise PeriodError(f"Die Kalenderwoche {number} gibt es {year} nicht.") from None
+    return Period("week", monday, monday + timedelta(6))
+
+
+def check_period_year(year: int) -> int:
+    try:
+        return check_year(year)
+    except DateInputError:
+        raise PeriodError(YEARS) from None
 
 
 def date_range(first: date, last: date) -> Period:
     """Any range of days; whole months, weeks and quarters are recognised as such."""
     if last < first:
-        raise PeriodError(f"the range ends ({last}) before it starts ({first})")
+        raise PeriodError(
+            f"Der Zeitraum endet am {german_date(last)}, vor seinem Beginn am {german_date(first)}."
+        )
     candidates = [month(first.replace(day=1))]
     if first.month % 3 == 1:
         candidates.append(quarter(first.replace(day=1)))
@@ -157,9 +180,11 @@ def period_of(key: str) -> Period:
     if "_" in key:
         first, _, last = key.partition("_")
         try:
-            return date_range(date.fromisoformat(first), date.fromisoformat(last))
-        except ValueError as error:
-            raise PeriodError(f"{key!r} is not a valid range: {error}") from None
+            return date_range(parse_day(first), parse_day(last))
+        except PeriodError:
+            raise
+        except DateInputError as error:
+            raise PeriodError(str(error)) from None
     return parse_period(key)
 
 

@@ -12,8 +12,10 @@ from peewee import JOIN, Case, fn
 from ..directory.entries import office_names_by_need
 from ..models import (
     Answer,
+    CaseChange,
     CommentApproval,
     FormVersion,
+    NeedCase,
     Site,
     Submission,
 )
@@ -101,6 +103,41 @@ def answer_counts(
         .group_by(bucket, FormVersion.slug, Answer.field, Answer.value)
     )
     return [row for row in query.tuples() if row[0] is not None]
+
+
+def need_states(site: Site, period: Period) -> list[tuple[str, str, int]]:
+    """[(need, follow-up status at the period's end, cases)] of the needs named in the period's
+    intakes, e.g. [("housing", "handed_over", 12), ("housing", "done", 30), …].
+
+    The status at the end is read from each case's history (CaseChange): the last status set
+    before the end, or, if it was first set later, the status that change found; a case never
+    changed has its status still. So a report built again later counts the same.
+    """
+    _, end = period.utc_bounds()
+    cases = (
+        NeedCase.select(NeedCase.id, NeedCase.need, NeedCase.status)
+        .join(Submission)
+        .where(_in_periods(site, [period]))
+    )
+    changes = (
+        CaseChange.select(CaseChange.case, CaseChange.before, CaseChange.after, CaseChange.at)
+        .where(CaseChange.case.in_(cases.select(NeedCase.id)))
+        .order_by(CaseChange.at, CaseChange.id)
+    )
+    set_before: dict[int, str] = {}  # the last status set before the end
+    found_after: dict[int, str] = {}  # the status the first change after the end found
+    for change in changes:
+        if "status" not in change.after:
+            continue
+        if change.at < end:
+            set_before[change.case_id] = change.after["status"]
+        else:
+            found_after.setdefault(change.case_id, change.before.get("status"))
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for case in cases:
+        status = set_before.get(case.id) or found_after.get(case.id) or case.status
+        counts[case.need, status] += 1
+    return [(need, status, count) for (need, status), count in counts.items()]
 
 
 def approved_comments(site: Site, period: Period, limit: int) -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ from ..formspec import RATING_OPTIONS
 from ..i18n import LANGUAGES, describe
 from ..models import Site
 from . import queries
-from .disclosure import Cell, Mean, Protected, change, protect
+from .disclosure import WITHHELD, Cell, Mean, Protected, change, protect
 from .periods import Period
 
 TREND_PERIODS = 6
@@ -55,6 +55,8 @@ class Counts:
         self.titles = queries.form_titles()
         self.labels = {form: queries.option_labels(form) for form in (VISIT, INTAKE)}
         self.offices = queries.offices_per_need()
+        # {need: {status: cases}} of this period's needs, as they stood at the period's end
+        self.need_states = _tally(queries.need_states(site, period))
 
     def form_count(self, bucket: int, form: str) -> int:
         return self.forms[bucket].get(form, 0)
@@ -206,11 +208,35 @@ def needs_table(counts: Counts, k: int) -> dict:
     result = table("needs", "Anliegen", rows, protected(CURRENT), protected(PREVIOUS))
     for row in result["rows"]:
         row["office"] = counts.offices.get(row["value"], "")
+        row.update(need_followup(counts, row, k))
     result["respondents"] = {
         "current": total_cell(counts.form_count(CURRENT, INTAKE), k).to_dict(),
         "previous": total_cell(counts.form_count(PREVIOUS, INTAKE), k).to_dict(),
     }
     return result
+
+
+# How far this period's needs came by its end: the states the Stadthaus reads, the rest open.
+NEED_STATES = (("handed_over", "weitergegeben"), ("done", "erledigt"))
+
+
+def need_followup(counts: Counts, row: dict, k: int) -> dict:
+    """{"handed_over": cell, "done": cell} of one need of this period, as of the period's end.
+
+    A need's states add up to its count, which the row prints: they are protected like the
+    states of the intakes (the rest, "open", unprinted but known as the difference), and only
+    where that count is printed itself; otherwise they are withheld.
+    """
+    named = counts.needs[CURRENT].get(row["value"], 0)
+    states = counts.need_states.get(row["value"], {})
+    values = [states.get(state, 0) for state, _ in NEED_STATES]
+    if row["current"]["kind"] != "shown":
+        cells = [WITHHELD] * len(values)
+    else:
+        rest = max(named - sum(values), 0)
+        protected = protect([rest, *values], k, total="exact")
+        cells = [WITHHELD] * len(values) if protected.withheld else protected.cells[1:]
+    return {state: cell.to_dict() for (state, _), cell in zip(NEED_STATES, cells, strict=True)}
 
 
 def protected_ratings(counts: Counts, bucket: int, k: int) -> Protected:

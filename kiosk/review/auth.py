@@ -3,29 +3,38 @@
 import hashlib
 import secrets
 from datetime import timedelta
-from functools import wraps
+from functools import cache, wraps
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, current_app, g, redirect, request, session, url_for
 
-from ..models import ROLES, AuditEvent, LoginAttempt, User, UserSession, utcnow
+from ..models import ROLES, AuditEvent, User, UserSession, utcnow
+from .throttle import record_attempt
 
 hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-
-THROTTLE_WINDOW = timedelta(minutes=15)
-THROTTLE_FREE_FAILURES = 10
-THROTTLE_MAX_DELAY = timedelta(minutes=15)
 
 
 def hash_password(password: str) -> str:
     return hasher.hash(password)
 
 
-def password_matches(user: User, password: str) -> bool:
+@cache
+def dummy_hash() -> str:
+    """A hash made once with `hasher`'s parameters: a login to an unknown or disabled account is
+    verified against it, so every login costs the same one verification."""
+    return hasher.hash(secrets.token_urlsafe(16))
+
+
+def verifies(password_hash: str, password: str) -> bool:
     try:
-        hasher.verify(user.password_hash, password)
+        return hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_matches(user: User, password: str) -> bool:
+    if not verifies(user.password_hash, password):
         return False
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
@@ -50,37 +59,39 @@ def create_user(name: str, password: str, role: str, must_change: bool = False) 
     )
 
 
-def login_wait(account: str, address: str) -> timedelta:
-    """How long this account or address must wait before the next try (zero: go ahead).
-
-    Ten failures in 15 minutes are free; each further one doubles the wait, up to 15 minutes.
-    Failures older than the window no longer count, so no account is locked for good.
-    """
-    since = utcnow() - THROTTLE_WINDOW
-    longest = timedelta(0)
-    for clause in (LoginAttempt.account == account, LoginAttempt.address == address):
-        failures = (
-            LoginAttempt.select()
-            .where(clause, LoginAttempt.at > since, ~LoginAttempt.succeeded)
-            .order_by(LoginAttempt.at.desc())
-        )
-        count = failures.count()
-        if count >= THROTTLE_FREE_FAILURES:
-            delay = min(
-                timedelta(seconds=2 ** (count - THROTTLE_FREE_FAILURES + 1)), THROTTLE_MAX_DELAY
-            )
-            longest = max(longest, failures.first().at + delay - utcnow())
-    return max(longest, timedelta(0))
-
-
 def attempt_login(name: str, password: str, address: str) -> User | None:
-    """Check a login and record the attempt; the caller asks login_wait first."""
+    """Check a login and record the attempt; the caller asks login_wait first.
+
+    Known, unknown and disabled names cost the same one verification, so the time of the
+    answer does not tell which accounts exist.
+    """
     user = User.get_or_none(User.name == name)
-    ok = bool(user and user.active and password_matches(user, password))
-    if not user:
-        hasher.hash(password)  # answer as slowly for unknown names, so they cannot be probed
-    LoginAttempt.create(account=name, address=address, succeeded=ok)
+    if user is not None and user.active:
+        ok = password_matches(user, password)
+    else:
+        verifies(dummy_hash(), password)
+        ok = False
+    record_attempt(name, address, ok)
     return user if ok else None
+
+
+def current_password_matches(user: User, password: str, address: str) -> bool:
+    """The password change's check of the current password: a failure counts like a failed
+    login, so a session left open is no way to guess the password."""
+    ok = password_matches(user, password)
+    if not ok:
+        record_attempt(user.name, address, False)
+    return ok
+
+
+def set_own_password(user: User, password: str) -> None:
+    """A new password chosen by its user: every other session of the account ends, this one
+    goes on under a fresh token."""
+    user.password_hash = hash_password(password)
+    user.must_change_password = False
+    user.save()
+    revoke_sessions(user)
+    start_session(user)
 
 
 def token_hash(token: str) -> str:
@@ -176,13 +187,3 @@ def audit(action: str, target: str = "", detail: str = "", user_name: str | None
         user = g.get("user")
         user_name = user.name if user else "system"
     AuditEvent.create(user_name=user_name, action=action, target=target, detail=detail)
-
-
-def audit_query(action: str | None = None):
-    query = AuditEvent.select().order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    return query.where(AuditEvent.action == action) if action else query
-
-
-def audit_actions() -> list[str]:
-    query = AuditEvent.select(AuditEvent.action).distinct().order_by(AuditEvent.action)
-    return [event.action for event in query]

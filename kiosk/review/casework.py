@@ -2,12 +2,21 @@
 assignment, notes, comment approval, erasure).
 
 Each change is recorded in the audit log, which names a submission by id, never by content.
+
+Notes: a note is stored once however often its form is sent (the form's idempotency key is
+unique per submission); its author may correct it for NOTE_EDIT_MINUTES after writing it, and
+after that, or anyone else, only strike it through with a reason. What a correction replaced
+is kept as a NoteRevision (shown to coordinators), erased with the note and its submission.
 """
 
 import dataclasses
+from collections import defaultdict
+from datetime import timedelta
 
-from peewee import JOIN
+from flask import current_app
+from peewee import JOIN, IntegrityError
 
+from ..clock import utcnow
 from ..db import checkpoint_wal
 from ..extensions import db
 from ..formspec import NO_ANSWER, Field
@@ -15,13 +24,15 @@ from ..models import (
     Answer,
     CommentApproval,
     Note,
+    NoteRevision,
     StatusChange,
     Submission,
     User,
     spec_of_version,
 )
 from .auth import audit
-from .inbox import FREE_TEXT_TYPES, merge_search_deletions, target
+from .inbox import target
+from .search import FREE_TEXT_TYPES, merge_search_deletions
 
 # --- What its page shows --------------------------------------------------------------------------
 
@@ -111,10 +122,88 @@ def assign(submission: Submission, user: User | None) -> None:
     audit("assign", target(submission), user.name if user else "niemand")
 
 
-def add_note(submission: Submission, text: str, user_name: str) -> Note:
-    note = Note.create(submission=submission, text=text, user_name=user_name)
-    audit("note", target(submission))
+# --- Notes ----------------------------------------------------------------------------------------
+
+
+class NoteRefused(Exception):
+    """A change of a note that its state or its reader does not allow, in German words."""
+
+    def __init__(self, message: str, status: int = 403):
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+def add_note(submission: Submission, text: str, user_name: str, key: str | None = None) -> Note:
+    """The note, stored once per `key`: a form sent again (a double tap, a retry after a lost
+    answer) gets the note the first one stored. Two at the same moment: the unique index
+    (submission, key) refuses the second, which then reads the first."""
+    if key:
+        stored = Note.get_or_none(Note.submission == submission, Note.key == key)
+        if stored:
+            return stored
+    try:
+        with db.atomic():
+            note = Note.create(
+                submission=submission, text=text, user_name=user_name, key=key, at=utcnow()
+            )
+            audit("note", target(submission))
+    except IntegrityError:
+        return Note.get(Note.submission == submission, Note.key == key)
     return note
+
+
+def edit_minutes() -> int:
+    return current_app.config["NOTE_EDIT_MINUTES"]
+
+
+def may_correct(note: Note, user_name: str) -> bool:
+    """Whether `user_name` may still correct `note`: its author, within NOTE_EDIT_MINUTES of
+    writing it, and only while it is not struck through."""
+    recent = utcnow() - note.at < timedelta(minutes=edit_minutes())
+    return note.user_name == user_name and note.struck_at is None and recent
+
+
+def correct_note(note: Note, text: str, user_name: str) -> None:
+    """Replace the note's text, keeping the old one as a revision; raises NoteRefused."""
+    if note.user_name != user_name:
+        raise NoteRefused(
+            "Nur wer die Notiz geschrieben hat, kann sie berichtigen. Sie können sie mit einem"
+            " Grund durchstreichen."
+        )
+    if not may_correct(note, user_name):
+        raise NoteRefused(
+            f"Eine Notiz lässt sich nur in den ersten {edit_minutes()} Minuten berichtigen."
+            " Sie können sie jetzt nur noch mit einem Grund durchstreichen.",
+            409,
+        )
+    if text == note.text:
+        return
+    with db.atomic():
+        now = utcnow()
+        NoteRevision.create(note=note, text=note.text, replaced_at=now, replaced_by=user_name)
+        note.text, note.edited_at = text, now
+        note.save(only=[Note.text, Note.edited_at])
+        audit("note_edit", target(note.submission))
+
+
+def strike_note(note: Note, reason: str, user_name: str) -> None:
+    """Strike the note through with a reason; once struck, it stays so (a second strike, e.g.
+    a double tap, changes nothing)."""
+    if note.struck_at is not None:
+        return
+    note.struck_at, note.struck_by, note.strike_reason = utcnow(), user_name, reason
+    with db.atomic():
+        note.save(only=[Note.struck_at, Note.struck_by, Note.strike_reason])
+        audit("note_strike", target(note.submission))
+
+
+def note_histories(notes: list[Note]) -> dict[int, list[NoteRevision]]:
+    """{note id: what it said before each correction, oldest first}: for coordinators."""
+    histories: dict[int, list[NoteRevision]] = defaultdict(list)
+    query = NoteRevision.select().where(NoteRevision.note.in_([note.id for note in notes]))
+    for revision in query.order_by(NoteRevision.replaced_at, NoteRevision.id):
+        histories[revision.note_id].append(revision)
+    return histories
 
 
 def approve_comment(answer: Answer, user_name: str) -> None:
@@ -139,6 +228,8 @@ def erase(submission: Submission, reason: str) -> None:
     with db.atomic():
         CommentApproval.delete().where(CommentApproval.answer.in_(answers)).execute()
         Answer.delete().where(Answer.submission == submission).execute()
+        notes = Note.select(Note.id).where(Note.submission == submission)
+        NoteRevision.delete().where(NoteRevision.note.in_(notes)).execute()  # or CASCADE
         Note.delete().where(Note.submission == submission).execute()
         StatusChange.delete().where(StatusChange.submission == submission).execute()
         Submission.delete().where(Submission.id == submission.id).execute()

@@ -1,28 +1,33 @@
 """The review inbox's queries and changes: filters, pages of rows, follow-up of needs, statuses.
 
 Queries return peewee queries or plain rows; the views and the CSV export share them, so the
-export holds exactly what the inbox shows for the same filter.
+export holds exactly what the inbox shows for the same filter in the view "Alle" (the views'
+own conditions, review/inbox_views.py, come beside the filter; the export leaves them out and
+so holds the forms without review too). The free-text search is in review/search.py.
 """
 
 import dataclasses
 from collections import defaultdict
 from datetime import date, datetime, timedelta
-from functools import reduce
-from operator import or_
 
 from flask import current_app
-from peewee import JOIN, SQL, Expression, NodeList, SqliteDatabase, Table, fn
+from peewee import JOIN, SQL, NodeList, SqliteDatabase, fn
 
-from ..clock import utc_midnight
+from ..clock import local_today, utc_midnight
+from ..dates import within_range
 from ..extensions import db
 from ..formspec import FormSpec
 from ..formspec.visitor_code import searched_code
 from ..i18n import LANGUAGES
 from ..models import Answer, FormVersion, Submission, User, spec_of_version
+from .inbox_marks import Mark, page_marks
+from .search import FREE_TEXT_TYPES as FREE_TEXT_TYPES
+from .search import free_text_matches
+from .search import merge_search_deletions as merge_search_deletions
+from .search import search_index_available as search_index_available
 
 PER_PAGE = 50
 NEEDS_FORM, NEEDS_FIELD = "intake", "needs"
-FREE_TEXT_TYPES = ("text", "textarea")
 PREVIEW_LENGTH = 120
 STATUS_NAMES = {
     "new": "Neu",
@@ -72,6 +77,11 @@ class InboxFilters:
     need: str | None = None
     text: str | None = None
 
+    def __post_init__(self):
+        for day in (self.since, self.until):
+            if day is not None:
+                within_range(day)  # beyond it, the day overflows on its way to UTC
+
     def describe(self) -> str:
         """The filter in one line for the audit log, e.g. "form=intake, since=2026-01-01"."""
         chosen = {key: value for key, value in dataclasses.asdict(self).items() if value}
@@ -119,93 +129,20 @@ def filter_conditions(filters: InboxFilters) -> list:
     return conditions
 
 
-def matching(filters: InboxFilters, *columns):
-    """`columns` of the submissions matching `filters`, newest first (ids if none are named)."""
+def matching(filters: InboxFilters, *columns, scope=()):
+    """`columns` of the submissions matching `filters` (and the conditions of a view's
+    `scope`, review/inbox_views.py), newest first (ids if no columns are named)."""
     query = Submission.select(*(columns or (Submission.id,)))
-    conditions = filter_conditions(filters)
+    conditions = [*filter_conditions(filters), *scope]
     if conditions:
         query = query.where(*conditions)
     return query.order_by(Submission.created_at.desc(), Submission.id.desc())
 
 
-def count_matching(filters: InboxFilters) -> int:
-    conditions = filter_conditions(filters)
+def count_matching(filters: InboxFilters, scope=()) -> int:
+    conditions = [*filter_conditions(filters), *scope]
     query = Submission.select(fn.COUNT(SQL("*")))
     return (query.where(*conditions) if conditions else query).scalar()
-
-
-def free_text_fields() -> dict[int, list[str]]:
-    """{form version id: names of its text and textarea fields}."""
-    fields = {}
-    for version in FormVersion.select():
-        spec = spec_of_version(version)
-        names = [field.name for field in spec.fields if field.type in FREE_TEXT_TYPES]
-        if names:
-            fields[version.id] = names
-    return fields
-
-
-# The full-text index of free-text answers (migration 0005, SQLite with FTS5): the answers'
-# ids by their trigrams. External content: the text itself stays in `answer` only.
-ANSWER_FTS = Table("answer_fts", ("rowid", "value"))
-SEARCH_MIN_LENGTH = 3  # characters: the trigram tokenizer finds nothing shorter
-
-
-def search_index_available() -> bool:
-    """Whether this database has the full-text index (SQLite with FTS5's trigram tokenizer)."""
-    if not isinstance(db.obj, SqliteDatabase):
-        return False
-    query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'answer_fts'"
-    return db.execute_sql(query).fetchone() is not None
-
-
-def merge_search_deletions() -> None:
-    """Rewrite the full-text index without the entries of deleted answers.
-
-    A deleted answer's entries are at first only marked deleted by FTS5: its trigrams stay in the
-    file beside the mark until the segments are merged. Merging all of them (`optimize`) drops
-    both; secure_delete overwrites the freed pages and the WAL checkpoint that follows an erasure
-    or purge empties the log. (At 100,000 submissions the index is about 1 MB: some 20 ms.)
-    """
-    if search_index_available():
-        db.execute_sql("INSERT INTO answer_fts (answer_fts) VALUES ('optimize')")
-
-
-def free_text_matches(text: str):
-    """Ids of submissions with a free-text answer containing `text`, case-insensitively.
-
-    From three characters on, the full-text index answers: `text` is one quoted FTS5 phrase
-    (quotes doubled), so no character of it is FTS5 syntax, and the trigram tokenizer makes the
-    phrase "these characters in this order", a substring like LIKE's, with case folded in every
-    script (LIKE folds only A to Z). Shorter texts, and databases without the index (PostgreSQL,
-    which holds no submissions, the hub's), use LIKE on the free-text answers; `contains`
-    escapes % and _ (LIKE … ESCAPE '\\'), so they match only themselves. A NUL character is
-    dropped: SQLite's LIKE and FTS5 would end the text there.
-    """
-    text = text.replace("\x00", "")
-    if len(text) >= SEARCH_MIN_LENGTH and search_index_available():
-        phrase = '"' + text.replace('"', '""') + '"'
-        ids = ANSWER_FTS.select(ANSWER_FTS.rowid).where(
-            Expression(ANSWER_FTS.value, "MATCH", phrase)
-        )
-        return Answer.select(Answer.submission).where(Answer.id.in_(ids))
-    fields = free_text_fields()
-    per_version = [
-        (Submission.form_version == version_id) & Answer.field.in_(names)
-        for version_id, names in fields.items()
-    ]
-    if not per_version:
-        return Answer.select(Answer.submission).where(Answer.id.is_null())
-    every_name = sorted({name for names in fields.values() for name in names})
-    return (
-        Answer.select(Answer.submission)
-        .join(Submission)
-        .where(
-            Answer.field.in_(every_name),  # so only free-text answers are read
-            reduce(or_, per_version),
-            Answer.value.contains(text),
-        )
-    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -241,31 +178,45 @@ def page_of(query, number: int, per_page: int = PER_PAGE) -> Page:
     return Page(list(query.paginate(number, per_page)), number, total, per_page)
 
 
-def inbox_page(filters: InboxFilters, number: int) -> Page:
+def inbox_page(
+    filters: InboxFilters, number: int, scope=(), today: date | None = None, listing=None
+) -> Page:
     """Page `number` of the inbox as InboxRows: a count, the page's ids, then its rows.
 
     The count and the ids come from the inbox's index alone (see `unindexed`); only the 50
-    rows shown are read, with their form versions decoded once each.
+    rows shown are read, with their form versions decoded once each. `scope` holds the
+    conditions of the view (review/inbox_views.py), or `listing` is the view's own query of
+    (…, id) in order, filter included; `today` is the local day the marks of overdue
+    follow-ups are measured by. The submissions whose visitor code was searched for come first.
     """
-    if filters.need or filters.text:
+    code = searched_code(filters.text) if filters.text else None
+    if listing is not None or filters.need or filters.text:
         # Their matches come as a list from the answers (or the full-text index) and are sorted
         # anyway: one query for all ids gives the count too.
-        sql, params = matching(filters).sql()
-        every_id = [row[0] for row in db.execute_sql(sql, params)]
+        query = listing if listing is not None else matching(filters, scope=scope)
+        if code and listing is None:
+            query = query.order_by(
+                (Submission.visitor_code == code).desc(),
+                Submission.created_at.desc(),
+                Submission.id.desc(),
+            )
+        sql, params = query.sql()
+        every_id = [row[-1] for row in db.execute_sql(sql, params)]
         total = len(every_id)
         number = clamped(number, total)
         ids = every_id[(number - 1) * PER_PAGE : number * PER_PAGE]
     else:
-        total = count_matching(filters)
+        total = count_matching(filters, scope)
         number = clamped(number, total)
-        ids = [row.id for row in matching(filters).paginate(number, PER_PAGE)]
+        ids = [row.id for row in matching(filters, scope=scope).paginate(number, PER_PAGE)]
     submissions = (
         Submission.select(Submission, User)
         .join_from(Submission, User, JOIN.LEFT_OUTER)
         .where(Submission.id.in_(ids))
-        .order_by(Submission.created_at.desc(), Submission.id.desc())
     )
-    return Page(inbox_rows(list(submissions) if ids else []), number, total)
+    by_id = {submission.id: submission for submission in submissions} if ids else {}
+    rows = inbox_rows([by_id[i] for i in ids if i in by_id], today or local_today(), code)
+    return Page(rows, number, total)
 
 
 def versions_by_id(ids) -> dict[int, FormVersion]:
@@ -285,6 +236,7 @@ class InboxRow:
     preview: str
     personal: bool
     code: str | None = None
+    marks: tuple[Mark, ...] = ()
 
 
 def answers_of(submission_ids) -> dict[int, dict]:
@@ -314,14 +266,18 @@ def personal_submissions(submission_ids) -> set[int]:
     return {row.submission_id for row in query}
 
 
-def inbox_rows(submissions: list) -> list[InboxRow]:
-    """Plain rows for one page of submissions (with their assignees): four queries in all."""
+def inbox_rows(submissions: list, today: date, searched: str | None = None) -> list[InboxRow]:
+    """Plain rows for one page of submissions (with their assignees), with their marks (the
+    visitor code `searched` for among them): six queries in all."""
     ids = [submission.id for submission in submissions]
     answers, personal = answers_of(ids), personal_submissions(ids)
     versions = versions_by_id({submission.form_version_id for submission in submissions})
+    specs = {s.id: spec_of_version(versions[s.form_version_id]) for s in submissions}
+    codes = {submission.id: submission.visitor_code for submission in submissions}
+    marks = page_marks(specs, answers, today, codes, searched)
     rows = []
     for submission in submissions:
-        spec = spec_of_version(versions[submission.form_version_id])
+        spec = specs[submission.id]
         assignee = submission.assigned_to
         rows.append(
             InboxRow(
@@ -335,6 +291,7 @@ def inbox_rows(submissions: list) -> list[InboxRow]:
                 preview=preview(spec, answers.get(submission.id, {})),
                 personal=submission.id in personal,
                 code=submission.visitor_code,
+                marks=marks[submission.id],
             )
         )
     return rows

@@ -8,9 +8,12 @@ and applied in one transaction that replaces every entry of origin "hub"
 (`kiosk.directory.transfer.replace_origin`): the site's own entries — its events, its local
 helpers, its corrections — are never touched. A hub that is down or refuses, and a malformed or
 oversized directory, leave the directory applied before as it was; the error is kept on the
-target's DirectorySync row for the Versand page and `kiosk sync --status`. The scheduler pulls
-at its first run in a process and then every DIRECTORY_PULL_MINUTES (`pull_if_due`); `kiosk sync`
-and the Versand page's button pull at once (`pull_now`).
+target's DirectorySync row for the Versand page and `kiosk sync --status`. The same document
+brings the Stadthaus's checks and corrections of the translations: they replace the rows of
+origin "hub" in the same transaction, and the site's own (origin "local") stay and win.
+
+The scheduler pulls at its first run in a process and then every DIRECTORY_PULL_MINUTES
+(`pull_if_due`); `kiosk sync` and the Versand page's button pull at once (`pull_now`).
 
 The directory comes from one hub: the first hub target of SYNC_TARGETS. Every pull replaces all
 entries of origin "hub", so a second hub's directory would only displace the first one's; further
@@ -29,8 +32,15 @@ from datetime import datetime, timedelta
 from flask import current_app
 
 from ..directory.schema import DirectoryError, validate
-from ..directory.transfer import read_document, replace_origin
+from ..directory.transfer import (
+    checked_translations,
+    read_document,
+    replace_origin,
+    replace_translations,
+)
+from ..i18n.overrides import invalidate as translations_changed
 from ..models import DirectorySync, utcnow
+from ..models.base import write_transaction
 from . import configured_targets
 from .transports import DEFAULT_TIMEOUT, connection_problem, hub_endpoint, parse_json, tls_context
 
@@ -157,9 +167,12 @@ def fetch_and_apply(target: dict, held: DirectorySync, now: datetime) -> PullRes
     if version == held.version and held.applied_at is not None:
         return PullResult(target["name"], "unchanged", version, len(entries))
     try:
-        replace_origin(entries, "hub")
+        with write_transaction():  # the entries and the translations, or neither
+            replace_origin(entries, "hub")
+            replace_translations(document["translations"])
     except DirectoryError as error:
         raise PullError(f"Das Verzeichnis ließ sich nicht übernehmen: {error.message}") from None
+    translations_changed()  # once more, now that the other threads can read them
     record(target["name"], version=version, entries=len(entries), applied_at=now)
     return PullResult(target["name"], "applied", version, len(entries))
 
@@ -223,8 +236,10 @@ def checked_document(body: bytes, limit: int) -> dict:
     """The directory document in `body`, checked and normalised; PullError naming the problem
     otherwise."""
     try:
+        raw = read_document(body, limit)
         # validate: every optional field filled in, hours normalised
-        document = validate(read_document(body, limit))
+        document = validate(raw)
+        document["translations"] = checked_translations(raw.get("translations", []))
     except DirectoryError as error:
         raise PullError(
             f"Das Verzeichnis vom Stadthaus-Server ist fehlerhaft: {error.message}"

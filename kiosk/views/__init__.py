@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 from flask import Response, make_response, redirect, render_template, request
 
+from .header_values import requested_url
+
 
 def is_htmx() -> bool:
     # A history restore wants the whole page, not the fragment.
@@ -33,7 +35,7 @@ def render_page(template: str, status: int = 200, **context) -> Response:
             render_template(f"{folder}/_{name}", fragment=True, **context), status
         )
         if request.method == "GET":
-            response.headers["HX-Push-Url"] = request.full_path.rstrip("?")
+            response.headers["HX-Push-Url"] = requested_url()
         return varies_by_htmx(response)
     return varies_by_htmx(make_response(render_template(template, **context), status))
 

@@ -41,11 +41,13 @@ MESSAGES = {
 }
 
 
-def json_error(status: int, message: str | None = None, error: str | None = None):
+def json_error(status: int, message: str | None = None, error: str | None = None, field: str = ""):
     body = {
         "error": error or ERROR_CODES.get(status, "server_error"),
         "message": message or MESSAGES.get(status, "Fehler im Hub; bitte später erneut senden."),
     }
+    if field:  # the part of the document that is wrong, as a path: "site.name"
+        body["field"] = field
     return jsonify(body), status
 
 
@@ -58,7 +60,7 @@ def http_error(error: HTTPException):
 
 @bp.errorhandler(ReceiveError)
 def refused(error: ReceiveError):
-    return json_error(error.status, error.message, error.error)
+    return json_error(error.status, error.message, error.error, error.field)
 
 
 @bp.before_request

@@ -14,7 +14,7 @@ from flask import (
     url_for,
 )
 
-from ..hub.combined import render_town_report, town_summary
+from ..hub.combined import render_town_report, report_period_keys, town_summary
 from ..hub.receive import pdf_of
 from ..hub.site_summaries import CombineError
 from ..hub.status import site_reports, site_statuses
@@ -22,6 +22,7 @@ from ..models import HubSite, ReceivedReport
 from ..reports.periods import PeriodError, period_of
 from ..reports.render import RenderError, report_context
 from ..review.auth import audit, login_required
+from .header_values import download_name
 from .staff_forms import span_form
 
 bp = Blueprint("hub", __name__, url_prefix="/hub")
@@ -38,8 +39,8 @@ def period_label(key: str) -> str:
     """ "Oktober 2026" for "2026-10"; the key itself if it is not one the hub can read."""
     try:
         return period_of(key).label
-    except PeriodError:
-        return key
+    except (PeriodError, ValueError, OverflowError, TypeError):
+        return str(key)
 
 
 @bp.get("/")
@@ -56,7 +57,7 @@ def requested_span(args) -> tuple[str, str | None]:
     """ "von" and "bis" of a query; by default the latest period any site reported."""
     first = (args.get("von") or "").strip()
     if not first:
-        keys = ReceivedReport.period_keys()
+        keys = report_period_keys()
         first = keys[0] if keys else ""
     return first, (args.get("bis") or "").strip() or None
 
@@ -72,7 +73,7 @@ def combined_report():
             combined = town_summary(first, last)
         except CombineError as problem:
             error = str(problem)
-    keys = ReceivedReport.period_keys()
+    keys = report_period_keys()
     return render_template(
         "hub/combined_preview.html",
         keys=keys,
@@ -128,5 +129,5 @@ def download(slug, report_id):
         BytesIO(pdf_of(report)),
         mimetype="application/pdf",
         as_attachment=True,
-        download_name=f"Bericht-{slug}-{report.period_key}.pdf",
+        download_name=download_name("Bericht", slug, report.period_key, suffix=".pdf"),
     )

@@ -6,10 +6,10 @@ from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect,
 from flask_babel import gettext
 from flask_wtf.csrf import generate_csrf
 from peewee import IntegrityError
-from werkzeug.datastructures import MultiDict
 
 from ..db import this_site
-from ..formspec import NO_ANSWER, FormSpec
+from ..extensions import csrf
+from ..formspec import FormSpec
 from ..formspec.visitor_code import visitor_code
 from ..i18n import LANGUAGES, offered_languages
 from ..models import Draft, Submission
@@ -18,17 +18,23 @@ from ..visitor.offline import worker_script
 from ..visitor.submissions import RefusedReplay, replay_submission, store_submission
 from ..visitor.thanks import thanks_context
 from . import render_after_post, render_page
+from .header_values import local_target
 from .kiosk_helpers import (
-    draft_gone,
+    browser_secret,
+    elsewhere,
     german,
     help_text,
     in_language,
+    keep_browser_secret,
     language_list,
     links_of,
     offered_codes,
+    posted_answer,
     queued,
     retention_sentence,
     seconds_labels,
+    start_own_draft,
+    too_many_drafts,
 )
 
 bp = Blueprint("kiosk", __name__)
@@ -99,8 +105,8 @@ def render_choose():
 @bp.get("/<lang>/languages")
 def languages():
     """The languages, each leading to the page the visitor came from (`next`) in it."""
-    here = request.args.get("next", "")
-    if not here.startswith(f"/{g.language.code}/") or "//" in here or "\\" in here:
+    here = local_target(request.args.get("next"), fallback=url_for("kiosk.choose"))
+    if not here.startswith(f"/{g.language.code}/"):
         here = url_for("kiosk.choose")
     languages = offered_languages(current_app.config)
     return render_page("kiosk/languages.html", languages=languages, next=here)
@@ -109,8 +115,11 @@ def languages():
 @bp.post("/<lang>/<form_slug>/")
 def start_form(form_slug):
     spec = forms().get(form_slug) or abort(404)
-    draft = drafts.start_draft(spec, g.language.code, current_app.config["DRAFT_MAX_AGE_HOURS"])
-    return go_to(spec, draft, spec.visible_fields({})[0])
+    try:
+        draft, secret = start_own_draft(spec)
+    except drafts.TooManyDrafts:
+        return too_many_drafts(spec)
+    return keep_browser_secret(go_to(spec, draft, spec.visible_fields({})[0]), secret)
 
 
 @bp.get("/<lang>/<form_slug>/")
@@ -155,13 +164,6 @@ def render_step(spec: FormSpec, draft: Draft, field, form=None, status=200, **co
     )
 
 
-def posted_answer() -> MultiDict:
-    """The posted form data, with the "prefer not to say" button turned into that answer."""
-    if request.form.get("no_answer"):
-        return MultiDict({"answer": NO_ANSWER, "csrf_token": request.form.get("csrf_token", "")})
-    return request.form
-
-
 def go_to(spec: FormSpec, draft: Draft, field, review=False, then=()) -> Response:
     """To `field`'s step, or to the summary when `field` is None."""
     links = links_of(spec, draft)
@@ -174,14 +176,13 @@ def go_to(spec: FormSpec, draft: Draft, field, review=False, then=()) -> Respons
 
 
 def with_draft(view):
-    """Load the form session from the URL, or send the visitor where it went."""
+    """Load the form session from the URL if it is this browser's, else send the visitor on."""
 
     @wraps(view)
     def wrapped(form_slug, draft_id, **kwargs):
         draft = drafts.find_draft(form_slug, draft_id)
-        if draft is None:
-            return draft_gone(draft_id)
-        return view(drafts.spec_of_draft(draft), draft, **kwargs)
+        away = elsewhere(draft_id, draft)
+        return away if away is not None else view(drafts.spec_of_draft(draft), draft, **kwargs)
 
     return wrapped
 
@@ -320,9 +321,10 @@ def thanks(submission_id):
 
 
 @bp.post("/<lang>/<form_slug>/<uuid:draft_id>/reset")
+@csrf.exempt  # the draft's own secret is the proof: a stale token must not keep the answers
 def reset(form_slug, draft_id):
-    """Discard a visitor's unfinished answers (idle timeout, cancel, or consent refused)."""
-    drafts.discard_draft(draft_id)
+    """Discard a visitor's unfinished answers (idle timeout, cancel), if this browser's."""
+    drafts.discard_own_draft(form_slug, draft_id, browser_secret())
     if request.args.get("quiet"):  # the idle timer's fetch goes to the start page by itself
         return "", 204
     return redirect(url_for("kiosk.start"), 303)
@@ -335,7 +337,7 @@ def retry_after_csrf_error():
     if "draft_id" not in args:
         return None
     draft = drafts.find_draft(args.get("form_slug", ""), args["draft_id"])
-    if draft is None:
+    if draft is None or not drafts.belongs_to(draft, browser_secret()):
         return None
     spec = drafts.spec_of_draft(draft)
     if request.endpoint == "kiosk.step":

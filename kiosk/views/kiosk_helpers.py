@@ -1,19 +1,32 @@
 """What the visitor's pages need besides the views: links of a form session, the other
-languages of the same page, and texts worded per language (retention, lists, seconds)."""
+languages of the same page, texts worded per language (retention, lists, seconds), and the
+cookie that makes a browser the owner of its drafts, with the limits on starting one."""
 
+import re
+import secrets
 from functools import lru_cache
 from urllib.parse import quote
 from uuid import UUID
 
 from babel.lists import format_list
-from flask import g, redirect, url_for
+from flask import Response, current_app, g, redirect, request, url_for
 from flask_babel import get_locale, gettext, ngettext
 from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 
-from ..formspec import FormSpec
+from ..formspec import NO_ANSWER, FormSpec
 from ..formspec.digits import locale_digits
 from ..i18n import offered_languages
 from ..models import Draft, Submission
+from ..visitor import drafts
+from . import render_page
+
+# The browser's secret for its drafts (kiosk/visitor/drafts.py): a cookie of its own, so that
+# neither a lost session nor a staff login on the kiosk (which clears the session) loses them.
+BROWSER_COOKIE = "kiosk_drafts"
+BROWSER_SECRET = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
+# How long a visitor turned away by the draft limits is asked to wait (Retry-After).
+RETRY_AFTER_SECONDS = 60
 
 
 @lru_cache(maxsize=8)
@@ -106,6 +119,13 @@ def queued(values) -> tuple[str, ...]:
     return tuple(name for name in values.get("then", "").split(",") if name)
 
 
+def posted_answer() -> MultiDict:
+    """The posted form data, with the "prefer not to say" button turned into that answer."""
+    if request.form.get("no_answer"):
+        return MultiDict({"answer": NO_ANSWER, "csrf_token": request.form.get("csrf_token", "")})
+    return request.form
+
+
 def german(text) -> Markup:
     """The German text under the visitor's own, shown only while the helper toggle is on
     (kiosk.js); nothing on German pages."""
@@ -119,3 +139,70 @@ def draft_gone(draft_id: UUID):
     if Submission.get_or_none(Submission.uuid == draft_id):
         return redirect(url_for("kiosk.thanks", submission_id=draft_id), 303)
     return redirect(url_for("kiosk.start"), 303)
+
+
+def elsewhere(draft_id: UUID, draft: Draft | None) -> Response | None:
+    """Where a request for a draft goes instead, or None when this browser may see it: a
+    draft of another browser (or of none) is not shown; the form chooser is."""
+    if draft is None:
+        return draft_gone(draft_id)
+    if not drafts.belongs_to(draft, browser_secret()):
+        return redirect(url_for("kiosk.choose"), 303)
+    return None
+
+
+def browser_secret() -> str | None:
+    """The secret this browser's drafts are bound to, from its cookie; None without one."""
+    secret = request.cookies.get(BROWSER_COOKIE, "")
+    return secret if BROWSER_SECRET.fullmatch(secret) else None
+
+
+def start_own_draft(spec: FormSpec) -> tuple[Draft, str]:
+    """A new draft of `spec` for this browser and its secret (a new one if it has none yet),
+    within the configured limits (else drafts.TooManyDrafts)."""
+    config = current_app.config
+    secret = browser_secret() or secrets.token_urlsafe(32)
+    remote = request.remote_addr
+    limits = drafts.DraftLimits(
+        per_browser=config["DRAFTS_PER_BROWSER"] or None,
+        per_address=config["DRAFTS_PER_ADDRESS"] or None,
+        # A flood from the LAN must not close the kiosk's own screen.
+        total=None if drafts.is_loopback(remote) else config["DRAFTS_TOTAL"] or None,
+    )
+    draft = drafts.start_draft(
+        spec,
+        g.language.code,
+        config["DRAFT_MAX_AGE_HOURS"],
+        browser=drafts.browser_hash(secret),
+        address=drafts.address_key(remote, signing_key()),
+        limits=limits,
+    )
+    return draft, secret
+
+
+def signing_key() -> bytes:
+    key = current_app.secret_key
+    return key.encode() if isinstance(key, str) else bytes(key)
+
+
+def keep_browser_secret(response: Response, secret: str) -> Response:
+    """The cookie with the browser's secret, as long as a draft may live; flagged like the
+    session's (HttpOnly, SameSite, Secure over HTTPS or when configured)."""
+    config = current_app.config
+    response.set_cookie(
+        BROWSER_COOKIE,
+        secret,
+        max_age=config["DRAFT_MAX_AGE_HOURS"] * 3600,
+        path=url_for("kiosk.start"),
+        secure=bool(config["SESSION_COOKIE_SECURE"] or request.is_secure),
+        httponly=True,
+        samesite=config["SESSION_COOKIE_SAMESITE"],
+    )
+    return response
+
+
+def too_many_drafts(spec: FormSpec) -> Response:
+    """Turned away by the draft limits: a kind page in the visitor's language, 429."""
+    response = render_page("kiosk/busy.html", status=429, spec=spec)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

@@ -1,4 +1,5 @@
-"""Volunteers' review on site: inbox, submission pages, statuses, notes, follow-up of needs."""
+"""Volunteers' review on site: inbox, submission pages, statuses, follow-up of needs (the notes'
+routes are in kiosk/views/notes.py)."""
 
 from datetime import date
 from urllib.parse import parse_qsl
@@ -7,6 +8,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -15,66 +17,54 @@ from flask import (
     url_for,
 )
 
-from ..clock import local_time
+from ..clock import local_today
+from ..dates import DateInputError, parse_day
 from ..extensions import db
 from ..models import STATUSES, Answer, Submission, User, spec_of_version, utcnow
+from ..reports.periods import PeriodError
 from ..review.audit_names import ACTION_NAMES
 from ..review.auth import (
     audit,
-    audit_actions,
-    audit_query,
     current_user,
     login_required,
     role_required,
 )
 from ..review.casework import (
-    add_note,
     approve_comment,
     assign,
     change_status,
     erase,
     has_personal_answers,
-    notes_of,
     shown_answers,
     status_history,
     withdraw_comment_approval,
 )
 from ..review.export import audited_export
-from ..review.followup import (
-    followup_page,
-)
 from ..review.inbox import (
     STATUS_NAMES,
-    inbox_page,
+    Page,
     language_name,
     need_label,
-    need_options,
-    page_of,
     target,
 )
+from ..review.inbox_views import chosen_view, view_links, view_page
+from ..review.renderings import rendering_missing
 from . import render_component, render_page
+from .case_forms import cases_context
 from .staff_forms import (
-    ANY,
-    AuditFilterForm,
     BulkForm,
     EraseForm,
-    FollowupForm,
-    NoteForm,
+    FilterForm,
     assign_form,
     bulk_form,
     filter_form,
     filters_of,
-    options,
+    note_panel,
 )
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
-FILTER_KEYS = ("form", "lang", "status", "since", "until", "need", "q", "page")
-
-
-@bp.app_template_filter("local_time")
-def format_local_time(moment, pattern="%d.%m.%Y %H:%M") -> str:
-    return local_time(moment).strftime(pattern) if moment else ""
+FILTER_KEYS = ("ansicht", "form", "lang", "status", "since", "until", "need", "q", "page")
 
 
 @bp.context_processor
@@ -112,11 +102,27 @@ ERRORS = {
 
 def error_page(error):
     title, text = ERRORS[error.code]
-    return render_page("review/error.html", error.code, title=title, text=text)
+    return staff_error(error.code, title, text)
 
 
-for code in ERRORS:
-    bp.register_error_handler(code, error_page)
+def date_error_page(error: DateInputError):
+    """A date or period that cannot be read or lies outside 2000 to 2099 (kiosk/dates.py)."""
+    title = "Ungültiger Zeitraum" if isinstance(error, PeriodError) else "Ungültiges Datum"
+    return staff_error(400, title, str(error))
+
+
+def staff_error(status: int, title: str, text: str):
+    return render_page("review/error.html", status, title=title, text=text)
+
+
+def use_staff_errors(blueprint: Blueprint) -> None:
+    """Errors of `blueprint`'s views in the staff layout, with German words."""
+    for code in ERRORS:
+        blueprint.register_error_handler(code, error_page)
+    blueprint.register_error_handler(DateInputError, date_error_page)
+
+
+use_staff_errors(bp)
 
 
 # --- Inbox --------------------------------------------------------------------------------------
@@ -125,9 +131,34 @@ for code in ERRORS:
 @bp.get("/")
 @login_required
 def inbox():
+    """The inbox in its view ("Zu tun" unless the URL names another, review/inbox_views.py),
+    narrowed by the filter."""
     form = filter_form()
-    page = inbox_page(filters_of(form), request.args.get("page", 1, type=int))
-    return render_page("review/inbox.html", form=form, page=page, bulk=bulk_form())
+    problem = read_filter_days(form)
+    view = chosen_view(request.args)
+    context = {"form": form, "bulk": bulk_form(), "view": view}
+    context["views"] = view_links(view, request.args)
+    if problem:  # the page with the field's message, and the list saying why it is empty
+        context.update(page=Page([], 1, 0), problem=problem)
+        return render_page("review/inbox.html", 400, **context)
+    number = request.args.get("page", 1, type=int)
+    page = view_page(view, filters_of(form), number, current_user().id, local_today())
+    return render_page("review/inbox.html", page=page, **context)
+
+
+def read_filter_days(form: FilterForm) -> str | None:
+    """The filter's "Von" and "Bis" read as every typed date is (kiosk/dates.py): each field's
+    data set, or its error and the first problem returned. An unreadable date is refused, not
+    ignored: the inbox or an export would otherwise show everything."""
+    problem = None
+    for field in (form.since, form.until):
+        text = (field.raw_data or [""])[0]
+        try:
+            field.data = parse_day(text) if text.strip() else None
+        except DateInputError as error:
+            field.data, field.errors = None, [str(error)]
+            problem = problem or f"{field.label.text}: {error}"
+    return problem
 
 
 @bp.post("/bulk")
@@ -168,12 +199,9 @@ def status_context(submission: Submission) -> dict:
     return {"submission": submission, "history": status_history(submission)}
 
 
-def notes_context(submission: Submission, form: NoteForm | None = None) -> dict:
-    return {
-        "submission": submission,
-        "notes": notes_of(submission),
-        "note_form": form or NoteForm(),
-    }
+def notes_context(submission: Submission) -> dict:
+    """The notes panel (its routes are in kiosk/views/notes.py)."""
+    return note_panel(submission)
 
 
 def assignment_context(submission: Submission) -> dict:
@@ -187,6 +215,7 @@ def detail_context(submission: Submission) -> dict:
         **status_context(submission),
         **notes_context(submission),
         **assignment_context(submission),
+        **cases_context(submission),
     }
 
 
@@ -224,17 +253,6 @@ def set_status(submission_id):
     return component("review/_status.html", submission, status_context(submission))
 
 
-@bp.post("/<int:submission_id>/notes")
-@login_required
-def note(submission_id):
-    submission = submission_or_404(submission_id)
-    form = NoteForm()
-    if not form.validate():
-        return component("review/_notes.html", submission, notes_context(submission, form), 422)
-    add_note(submission, form.text.data.strip(), current_user().name)
-    return component("review/_notes.html", submission, notes_context(submission))
-
-
 @bp.post("/<int:submission_id>/assign")
 @login_required
 def assign_to(submission_id):
@@ -253,6 +271,10 @@ def approval(answer_id):
     if not shown_answer(answer).approvable:
         abort(400)
     if request.form.get("approved") == "1":
+        required = current_app.config["REPORT_COMMENTS_NEED_GERMAN"]
+        if problem := rendering_missing(answer, required):  # kiosk/review/renderings.py
+            context = {"shown": shown_answer(answer), "problem": problem}
+            return component("review/_approval.html", answer.submission, context, 422)
         approve_comment(answer, current_user().name)
     else:
         withdraw_comment_approval(answer)
@@ -293,39 +315,28 @@ def erase_submission(submission_id):
 
 
 @bp.get("/followup")
-@login_required
 def followup():
-    form = FollowupForm(formdata=request.args)
-    form.need.choices = options(ANY, *need_options())
-    page = followup_page(
-        form.need.data or None,
-        open_only=form.show.data != "all",
-        number=request.args.get("page", 1, type=int),
-    )
-    return render_page("review/followup.html", form=form, page=page)
+    """The follow-up is the "Anliegen" page now (kiosk/views/cases.py); old links lead there."""
+    need = request.args.get("need") or None
+    status = "all" if request.args.get("show") == "all" else None
+    return redirect(url_for("cases.index", need=need, status=status), 301)
 
 
-# --- Export, audit log --------------------------------------------------------------------------
+# --- Export (the audit log is in views/accounts.py) -----------------------------------------------
 
 
 @bp.get("/export.csv")
 @role_required("coordinator")
 def export():
     """The CSV, streamed; the audit line is written before its first byte (review/export.py)."""
-    chunks = audited_export(filters_of(filter_form()))
+    form = filter_form()
+    problem = read_filter_days(form)
+    if problem:
+        return staff_error(400, "Ungültiges Datum", problem)
+    chunks = audited_export(filters_of(form))
     filename = f"mittendrin-eingang-{date.today().isoformat()}.csv"
     return Response(
         stream_with_context(chunks),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
-
-
-@bp.get("/audit")
-@role_required("admin")
-def audit_log():
-    form = AuditFilterForm(formdata=request.args)
-    names = [(action, ACTION_NAMES.get(action, action)) for action in audit_actions()]
-    form.action.choices = options(ANY, *names)
-    page = page_of(audit_query(form.action.data or None), request.args.get("page", 1, type=int))
-    return render_page("review/audit.html", form=form, page=page)

@@ -21,18 +21,27 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "form-action 'self'",
     )
 )
-PERMISSIONS_POLICY = ", ".join(
-    f"{feature}=()"
-    for feature in (
-        "camera",
-        "microphone",
-        "geolocation",
-        "payment",
-        "usb",
-        "serial",
-        "display-capture",
-    )
+POLICY_FEATURES = (
+    "camera",
+    "microphone",
+    "geolocation",
+    "payment",
+    "usb",
+    "serial",
+    "display-capture",
 )
+
+
+def permissions_policy(*granted: str) -> str:
+    """Every feature forbidden, but those `granted` to this origin alone (the recording page's
+    microphone, kiosk/views/recordings.py; a page sets it and the hook leaves it)."""
+    return ", ".join(
+        f"{feature}=(self)" if feature in granted else f"{feature}=()"
+        for feature in POLICY_FEATURES
+    )
+
+
+PERMISSIONS_POLICY = permissions_policy()
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
@@ -141,19 +150,28 @@ def refuse_too_many_fields():
 
 
 def largest_body(config) -> int:
-    """The largest body the app accepts: on a hub, report uploads may be larger."""
-    limit = config["MAX_CONTENT_LENGTH"]
+    """The largest body the app accepts: a recording's upload; on a hub, report uploads may be
+    larger."""
+    limit = max(config["MAX_CONTENT_LENGTH"], recording_body(config))
     if config.get("ROLE") == "hub":
         limit = max(limit, config.get("HUB_MAX_REPORT_BYTES") or 0)
     return limit
 
 
+def recording_body(config) -> int:
+    """The largest upload of a recording (kiosk/views/recordings.py): the file and its form."""
+    return (config.get("RECORDING_MAX_BYTES") or 0) + 64 * 1024
+
+
 def waitress_options(config) -> dict:
-    """Limits and proxy trust for `waitress.serve`, matching the app's own limits."""
+    """Limits (body, headers, idle connections) and proxy trust for waitress, matching the app's
+    own limits; `kiosk serve` adds deadlines per request and a limit per address (serving.py)."""
     options = {
         "max_request_body_size": largest_body(config) * WAITRESS_BODY_FACTOR,
         "max_request_header_size": config["MAX_REQUEST_HEADER_BYTES"],
     }
+    if config.get("SERVER_IDLE_SECONDS"):  # idle keep-alive; deadlines are kiosk/serving.py's
+        options["channel_timeout"] = config["SERVER_IDLE_SECONDS"]
     if config.get("TRUSTED_PROXY"):
         options |= {
             "trusted_proxy": config["TRUSTED_PROXY"],

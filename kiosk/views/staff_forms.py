@@ -1,9 +1,14 @@
 """Every staff form (Flask-WTF), with its choices filled at request time; drawn by one macro."""
 
+import dataclasses
+import re
+import secrets
+
 from flask import request
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    HiddenField,
     IntegerField,
     SearchField,
     SelectField,
@@ -16,8 +21,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..dates import DateInputError, parse_day
 from ..i18n import LANGUAGES
-from ..models import Submission
+from ..models import Note, Submission
+from ..review.auth import current_user
+from ..review.casework import edit_minutes, may_correct, note_histories, notes_of
 from ..review.inbox import STATUS_NAMES, InboxFilters, forms, need_options, staff_members
 
 ANY = ("", "alle")
@@ -93,14 +101,94 @@ def assign_form(submission: Submission) -> AssignForm:
     return form
 
 
+NOTE_TEXT = [
+    DataRequired("Bitte einen Text eingeben."),
+    Length(max=2000, message="Höchstens 2000 Zeichen, bitte."),
+]
+NOTE_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
 class NoteForm(FlaskForm):
-    text = TextAreaField(
-        "Neue Notiz",
+    text = TextAreaField("Neue Notiz", validators=NOTE_TEXT)
+    # Made when the form is drawn: the same note sent twice (a double tap) is stored once.
+    key = HiddenField()
+
+    def key_is_bad(self) -> bool:
+        """A key not as `fresh_note_form` makes them: a forged request (an old page's form
+        without a key is taken, only without the protection against a double tap)."""
+        return bool(self.key.data) and not NOTE_KEY.fullmatch(self.key.data)
+
+
+def fresh_note_form() -> NoteForm:
+    """An empty note form with a new key, also after a note was saved (the box is cleared)."""
+    form = NoteForm(formdata=None)
+    form.key.data = secrets.token_urlsafe(16)
+    return form
+
+
+class NoteEditForm(FlaskForm):
+    text = TextAreaField("Notiz berichtigen", validators=NOTE_TEXT)
+
+
+class StrikeForm(FlaskForm):
+    reason = StringField(
+        "Grund zum Durchstreichen",
         validators=[
-            DataRequired("Bitte einen Text eingeben."),
-            Length(max=2000, message="Höchstens 2000 Zeichen, bitte."),
+            DataRequired("Bitte den Grund angeben."),
+            Length(max=200, message="Höchstens 200 Zeichen, bitte."),
         ],
     )
+
+
+def correction_form(note: Note, formdata=None) -> NoteEditForm:
+    """The form correcting `note` (filled with its text, or with `formdata` as sent), its
+    fields named for it: there may be several on one page."""
+    if formdata is None:
+        return NoteEditForm(formdata=None, prefix=f"note-{note.id}", text=note.text)
+    return NoteEditForm(formdata=formdata, prefix=f"note-{note.id}")
+
+
+def strike_form(note: Note, formdata=None) -> StrikeForm:
+    return StrikeForm(formdata=formdata, prefix=f"strike-{note.id}")
+
+
+@dataclasses.dataclass(frozen=True)
+class ShownNote:
+    """A note as the panel shows it: the forms its reader may use, the history if allowed."""
+
+    note: Note
+    correction: NoteEditForm | None
+    strike: StrikeForm | None
+    history: list
+
+
+def note_panel(submission: Submission, form=None, error=None, failed=None) -> dict:
+    """The notes panel's context: the notes oldest first, each with the forms the current
+    reader may use (correcting their own recent note, striking any that is not struck), the
+    history for coordinators; `form`, a new note's form sent with a problem; `error`, why a
+    change was refused; `failed`, a note's correction or strike form sent with a problem."""
+    user = current_user()
+    notes = notes_of(submission)
+    histories = note_histories(notes) if user.may("coordinator") else {}
+    failed = failed or {}
+    shown = [
+        ShownNote(
+            note,
+            failed.get(("correct", note.id))
+            or (correction_form(note) if may_correct(note, user.name) else None),
+            failed.get(("strike", note.id)) or (None if note.struck_at else strike_form(note)),
+            histories.get(note.id, []),
+        )
+        for note in notes
+    ]
+    return {
+        "submission": submission,
+        "notes": notes,  # as the print page lists them
+        "shown_notes": shown,
+        "note_form": form or fresh_note_form(),
+        "note_error": error,
+        "edit_minutes": edit_minutes(),
+    }
 
 
 class EraseForm(FlaskForm):
@@ -151,12 +239,20 @@ class ClockField(TimeField):
 
 
 class DayField(DateField):
-    """A date, as a date input sends it (2026-12-24) or typed as 24.12.2026."""
+    """A date, as a date input sends it (2026-12-24) or typed as 24.12.2026, read as every typed
+    date is (kiosk/dates.py: any script's digits, 2000 to 2099)."""
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("format", ["%Y-%m-%d", "%d.%m.%Y"])
-        kwargs.setdefault("invalid_value_message", "Bitte ein Datum wie 24.12.2026 eingeben.")
         super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0].strip():
+            try:
+                self.data = parse_day(valuelist[0])
+            except DateInputError as error:
+                raise ValueError(str(error)) from None
 
 
 class PositionField(IntegerField):
@@ -167,21 +263,6 @@ class PositionField(IntegerField):
             self.data = 0
             return
         super().process_formdata(valuelist)
-
-
-class FollowupForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-    need = SelectField("Anliegen")
-    show = SelectField("Zeigen", choices=options(("open", "nur offene"), ("all", "alle")))
-
-
-class AuditFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-    action = SelectField("Aktion")
 
 
 class PeriodForm(FlaskForm):

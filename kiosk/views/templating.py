@@ -1,16 +1,27 @@
-"""Template helpers: pictograms, the vendored htmx file, role names, current user."""
+"""Template helpers: pictograms, the vendored htmx file, role names, current user, and dates and
+times in German ("2. Dezember 2026, 14:05", on the clock in Wildeshausen)."""
 
 import glob
 import os
 import re
+from datetime import UTC, date, datetime
 from functools import lru_cache
 
+from babel import Locale
+from babel.dates import format_date, format_datetime
 from flask import Flask, current_app, g
 from markupsafe import Markup
 
+from ..clock import local_time
+from ..review.accounts import ROLE_NAMES
 from .assets import sprite_url
 
-ROLE_NAMES = {"volunteer": "Ehrenamtliche*r", "coordinator": "Koordination", "admin": "Admin"}
+GERMAN = Locale("de")
+# CLDR patterns (babel.dates): "2. Dezember 2026, 14:05", "2. Dezember 2026", "14:05".
+DATETIME_PATTERN = "d. MMMM y, HH:mm"
+SECONDS_PATTERN = "d. MMMM y, HH:mm:ss"
+DATE_PATTERN = "d. MMMM y"
+TIME_PATTERN = "HH:mm"
 
 
 @lru_cache(maxsize=256)
@@ -66,12 +77,67 @@ def htmx_script(static_folder: str) -> str:
     return "vendor/" + os.path.basename(names[-1])
 
 
+def on_local_clock(moment: datetime) -> tuple[datetime, str]:
+    """A stored UTC time on the Treffpunkt's clock; a time at the very edge of what Python can
+    count (year 9999, where the time zone cannot be added) stays in UTC, marked so."""
+    try:
+        return local_time(moment), ""
+    except (OverflowError, ValueError):
+        return moment, " UTC"
+
+
+def de_datetime(moment, seconds: bool = False) -> str:
+    """ "2. Dezember 2026, 14:05" for a stored time (naive UTC); a date alone as `de_date`
+    gives it; text that is an ISO time is read first; nothing gives ""."""
+    moment = from_iso(moment)
+    if isinstance(moment, datetime):
+        shown, zone = on_local_clock(moment)
+        pattern = SECONDS_PATTERN if seconds else DATETIME_PATTERN
+        return format_datetime(shown, pattern, locale=GERMAN) + zone
+    return de_date(moment)
+
+
+def de_date(moment) -> str:
+    """ "2. Dezember 2026": a day, or the local day of a stored time."""
+    moment = from_iso(moment)
+    if isinstance(moment, datetime):
+        moment = on_local_clock(moment)[0].date()
+    if isinstance(moment, date):
+        return format_date(moment, DATE_PATTERN, locale=GERMAN)
+    return "" if moment is None else str(moment)
+
+
+def de_time(moment) -> str:
+    """ "14:05": the time on the Treffpunkt's clock of a stored time."""
+    moment = from_iso(moment)
+    if isinstance(moment, datetime):
+        shown, zone = on_local_clock(moment)
+        return format_datetime(shown, TIME_PATTERN, locale=GERMAN) + zone
+    return "" if moment is None else str(moment)
+
+
+def from_iso(value):
+    """A day or time written as ISO text (a report's record) as one; anything else unchanged."""
+    if not isinstance(value, str):
+        return value
+    try:
+        if len(value) == len("2026-12-02"):
+            return date.fromisoformat(value)
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is not None:  # as stored: naive UTC
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):
+        return value
+    return parsed
+
+
 def init_app(app: Flask) -> None:
     from ..review.auth import current_user
 
     app.jinja_env.globals["icon"] = icon
     app.jinja_env.globals["current_user"] = current_user
     app.jinja_env.globals["role_names"] = ROLE_NAMES
+    app.jinja_env.filters.update(de_datetime=de_datetime, de_date=de_date, de_time=de_time)
     app.jinja_env.globals["htmx_script"] = htmx_script(app.static_folder)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -8,8 +8,12 @@ recording. `kiosk audio hashes --lang LANG` prints every visitor text of a langu
 
 A recording is `<instance>/audio/<lang>/<hash>.<ext>`, one per language and hash, with `ext`
 one of TYPES; its content must start as that type does (`sniff`) and hold at most MAX_BYTES.
-`kiosk audio import` copies recordings there (`store_recording`); the speaker button
-(templates/kiosk/_speaker.html) asks `recording_url` whether one exists for its text.
+`kiosk audio import` copies recordings there (`store_recording`), and so does the approval of a
+take recorded on the staff page (kiosk/visitor/takes.py; takes wait in `audio/takes/`, which no
+visitor's page ever plays); the speaker button (templates/kiosk/_speaker.html) asks
+`recording_url` whether one exists for its text. A file there is an approved recording: it
+plays. The files are readable by the kiosk's user only (0600), like the database, and
+`kiosk backup` carries them (kiosk/maintenance/backup.py).
 
 Which recordings exist is kept in memory per app (`RecordingIndex`), read per language on first
 use. Another process (`kiosk audio import` beside `kiosk serve`) changes a language's folder,
@@ -31,12 +35,13 @@ from functools import lru_cache
 from babel.support import Translations
 from flask import Flask, current_app, url_for
 
-from ..files import sync_folder, write_atomically
+from ..files import PRIVATE_FILE, PRIVATE_FOLDER, sync_folder
 from ..formspec import UI_TEXTS, FormSpec
 from ..i18n import LANGUAGES, TRANSLATIONS_DIR
 from ..i18n.catalogs import PLACEHOLDER, POT_FILE, read_catalog
 
 AUDIO_FOLDER = "audio"  # in the instance folder
+TAKES_FOLDER = "takes"  # in AUDIO_FOLDER: takes waiting for approval (kiosk/visitor/takes.py)
 HASH_LENGTH = 16
 VERSION_LENGTH = 8
 MAX_BYTES = 2 * 1024 * 1024
@@ -211,7 +216,8 @@ class RecordingIndex:
     def all(self) -> list[Recording]:
         """Every recording of every language folder."""
         try:
-            langs = sorted(entry.name for entry in os.scandir(self.folder) if entry.is_dir())
+            with os.scandir(self.folder) as entries:
+                langs = sorted(entry.name for entry in entries if entry.name in LANGUAGES)
         except OSError:
             return []
         return [r for lang in langs for r in sorted(self.of_language(lang).values(), key=str)]
@@ -219,6 +225,45 @@ class RecordingIndex:
 
 def audio_folder(app: Flask) -> str:
     return os.path.join(app.instance_path, AUDIO_FOLDER)
+
+
+def write_private(path: str, data: bytes) -> None:
+    """Write `data` durably and readable by this user only: a private temporary file in the same
+    folder, synced, then renamed over the target; the folder is made (0700) when missing."""
+    folder = os.path.dirname(path)
+    if not os.path.isdir(folder):
+        parent = os.path.dirname(folder)  # the audio folder, for a language's or the takes'
+        os.makedirs(parent, mode=PRIVATE_FOLDER, exist_ok=True)
+        os.makedirs(folder, mode=PRIVATE_FOLDER, exist_ok=True)
+        sync_folder(parent)
+    temporary = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    try:
+        with os.fdopen(descriptor, "wb") as target:
+            target.write(data)
+            target.flush()
+            os.fsync(target.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
+    sync_folder(folder)
+
+
+def remove_recording(app: Flask, lang: str, hash_: str) -> bool:
+    """Delete the recording of this text in this language (any format); False if there was none."""
+    folder = os.path.join(audio_folder(app), lang)
+    removed = False
+    for ext in TYPES:
+        path = os.path.join(folder, f"{hash_}.{ext}")
+        if os.path.exists(path):
+            os.remove(path)
+            removed = True
+    if removed:
+        sync_folder(folder)
+        recordings(app).refresh(lang)
+    return removed
 
 
 def recordings(app: Flask | None = None) -> RecordingIndex:
@@ -274,10 +319,7 @@ def store_recording(app: Flask, lang: str, name: str, data: bytes) -> tuple[str,
         with open(existing.path, "rb") as current:
             if current.read() == data:
                 return "skipped", "Gleiche Aufnahme ist schon vorhanden"
-    if not os.path.isdir(folder):
-        os.makedirs(folder, exist_ok=True)
-        sync_folder(os.path.dirname(folder))
-    write_atomically(os.path.join(folder, name), data)
+    write_private(os.path.join(folder, name), data)
     for ext in TYPES.keys() - {match["ext"]}:
         old = os.path.join(folder, f"{match['hash']}.{ext}")
         if os.path.exists(old):

@@ -4,12 +4,21 @@ These run on every step, so they avoid what cost most there: a step finds its dr
 lookup by primary key, its form version comes from a cache instead of a join (a stored version
 never changes), the parsed FormSpec from `spec_of_version`'s cache, and the SQL texts are built
 by peewee once per database instead of on every call.
+
+A draft belongs to the browser that started it: it keeps the SHA-256 of a secret in that
+browser's cookie (`browser_hash`), and only that browser sees, continues or discards it
+(`belongs_to`, a constant-time comparison). Starting holds to DraftLimits: per browser, per
+client address and in all, counting the unexpired drafts only.
 """
 
+import hashlib
+import hmac
+import ipaddress
+from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID, uuid4
 
-from peewee import Query
+from peewee import Case, Query, fn
 
 from ..clock import utcnow
 from ..db import built_sql, database_cache, unsynced_commits
@@ -50,17 +59,68 @@ def remember_version(version: FormVersion) -> FormVersion:
     return version
 
 
-def start_draft(spec: FormSpec, lang: str, max_age_hours: int) -> Draft:
-    """A new draft of `spec`'s current version; drafts untouched for max_age_hours go first."""
+@dataclass(frozen=True)
+class DraftLimits:
+    """The most unfinished drafts at once: of one browser, of one client address, and in all
+    (None: no limit of that kind)."""
+
+    per_browser: int | None = None
+    per_address: int | None = None
+    total: int | None = None
+
+
+class TooManyDrafts(Exception):
+    """One more draft would go over a limit: the visitor is asked to try again shortly."""
+
+
+def start_draft(
+    spec: FormSpec,
+    lang: str,
+    max_age_hours: int,
+    browser: str | None = None,
+    address: str | None = None,
+    limits: DraftLimits | None = None,
+) -> Draft:
+    """A new draft of `spec`'s current version for the browser whose secret hashes to `browser`
+    (`browser_hash`), from the client `address` (`address_key`).
+
+    Drafts untouched for max_age_hours go first, and so does this browser's earlier draft of
+    the same form (starting a form again replaces it), so `limits` count only what stays.
+    Raises TooManyDrafts, storing nothing, where one more would go over `limits`.
+    """
     now = utcnow()
     cutoff = Draft.updated_at.db_value(now - timedelta(hours=max_age_hours))
     db.execute_sql(built_sql("drafts expired", expired_drafts), (cutoff,))
     draft = Draft(uuid=uuid4(), lang=lang, answers={}, created_at=now, updated_at=now)
+    draft.browser, draft.address = browser, address
     draft.form_version = current_version(spec)
     values = [field.db_value(getattr(draft, field.name)) for field in Draft._meta.sorted_fields]
     with unsynced_commits():  # nothing is promised yet: the visitor has not answered anything
+        if browser:
+            same_form = FormVersion.select(FormVersion.id).where(FormVersion.slug == spec.slug)
+            Draft.delete().where(
+                (Draft.browser == browser) & Draft.form_version.in_(same_form)
+            ).execute()
+        if limits and over_limits(browser, address, limits):
+            raise TooManyDrafts(spec.slug)
         db.execute_sql(built_sql("draft insert", draft_insert), values)
     return draft
+
+
+def over_limits(browser: str | None, address: str | None, limits: DraftLimits) -> bool:
+    """Whether one more draft of this browser and address would go over `limits` (counted in
+    one query; two starts at the same moment may both pass: a bound, not an exact count)."""
+    mine = Case(None, [(Draft.browser == (browser or ""), 1)], 0)
+    near = Case(None, [(Draft.address == (address or ""), 1)], 0)
+    total, of_browser, of_address = Draft.select(
+        fn.COUNT(Draft.uuid), fn.SUM(mine), fn.SUM(near)
+    ).scalar(as_tuple=True)
+    counts = [(total, limits.total)]
+    if browser:
+        counts.append((of_browser, limits.per_browser))
+    if address:
+        counts.append((of_address, limits.per_address))
+    return any(limit is not None and (count or 0) >= limit for count, limit in counts)
 
 
 def expired_drafts() -> Query:
@@ -84,6 +144,51 @@ def find_draft(form_slug: str, draft_id: UUID) -> Draft | None:
     draft = Draft(__no_default__=True, **{field.name: field.python_value(v) for field, v in values})
     draft.form_version = version_by_id(draft.form_version_id)
     return draft if draft.form_version.slug == form_slug else None
+
+
+def browser_hash(secret: str) -> str:
+    """What a draft keeps of its browser's secret. The secret is 256 random bits, so a plain
+    SHA-256 needs no key: the database alone never lets anyone in."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def belongs_to(draft: Draft, secret: str | None) -> bool:
+    """Whether the browser holding `secret` started the draft, compared in constant time. A
+    draft without an owner (none are left after migration 0008) belongs to nobody."""
+    if not secret or not draft.browser:
+        return False
+    return hmac.compare_digest(draft.browser, browser_hash(secret))
+
+
+def address_key(remote_addr: str | None, key: bytes) -> str | None:
+    """A keyed hash of the client's address, for the limit per address: no address is stored.
+
+    An IPv6 client counts by its /64 network (one device may take many addresses in it), an
+    IPv4 one (also written as IPv6) by its address.
+    """
+    address = client_address(remote_addr)
+    if address is None:
+        group = remote_addr or ""  # not an IP address (e.g. a Unix socket): taken as it is
+    elif address.version == 6:
+        group = str(ipaddress.IPv6Network((int(address) >> 64 << 64, 64)))
+    else:
+        group = str(address)
+    return hmac.new(key, group.encode(), hashlib.sha256).hexdigest()[:32] if group else None
+
+
+def is_loopback(remote_addr: str | None) -> bool:
+    """The kiosk's own screen (its browser on the same device), one visitor after another."""
+    address = client_address(remote_addr)
+    return address is not None and address.is_loopback
+
+
+def client_address(remote_addr: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The client's IP address, an IPv4 one written as IPv6 (::ffff:a.b.c.d) as IPv4."""
+    try:
+        address = ipaddress.ip_address(remote_addr or "")
+    except ValueError:
+        return None
+    return (address.version == 6 and address.ipv4_mapped) or address
 
 
 def spec_of_draft(draft: Draft) -> FormSpec:
@@ -152,3 +257,13 @@ def offline_submission(spec: FormSpec, draft: Draft) -> dict:
 def discard_draft(draft_id: UUID) -> None:
     """Forget a visitor's unfinished answers (cancel, idle timeout, back from the first step)."""
     Draft.delete().where(Draft.uuid == draft_id).execute()
+
+
+def discard_own_draft(form_slug: str, draft_id: UUID, secret: str | None) -> bool:
+    """Forget the draft if the browser holding `secret` started it (a reset needs no more
+    proof than that: it only ever removes that browser's own answers). True if it was."""
+    draft = find_draft(form_slug, draft_id)
+    if draft is None or not belongs_to(draft, secret):
+        return False
+    discard_draft(draft_id)
+    return True
