@@ -31,6 +31,7 @@ import tempfile
 import threading
 import time
 import uuid
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,9 +47,9 @@ from submit_bench import (  # noqa: E402
     table,
 )
 
-from kiosk.reports.periods import period_of  # noqa: E402
+from kiosk.reports.periods import date_range  # noqa: E402
 
-from hub_screens import kiosk, report_upload  # noqa: E402
+from hub_screens import STAND_IN_SUMMARY, kiosk, report_upload  # noqa: E402
 from server import KioskServer  # noqa: E402
 
 HUB_CONFIG = 'ROLE = "hub"\nSITE_SLUG = "stadthaus"\nSITE_NAME = "Stadthaus Wildeshausen"\n'
@@ -71,8 +72,9 @@ class Uploads:
             number = next(self.counter)
         slugs = sorted(self.tokens)
         slug = slugs[number % len(slugs)]
-        month = number // len(slugs)  # one period per site and report: 2000-01, 2000-02, …
-        period = period_of(f"{2000 + month // 12:04d}-{month % 12 + 1:02d}")
+        # One period per site and report, a day of its own since 2020 (the hub takes no earlier).
+        day = date(2020, 1, 1) + timedelta(days=number // len(slugs))
+        period = date_range(day, day)
         key, start, end = period.key, period.start.isoformat(), period.end.isoformat()
         pdf = b"%PDF-1.7\n" + self.filler + str(number).encode()
         record = {
@@ -82,6 +84,7 @@ class Uploads:
             "created": f"{end}T22:00:00+00:00",
             "sha256": hashlib.sha256(pdf).hexdigest(),
             "replaces": None,
+            "summary": STAND_IN_SUMMARY,
         }
         return (self.tokens[slug], *report_upload(record, pdf))
 

@@ -11,9 +11,11 @@ text of about 1 % of the submissions, a rare one ("Zitronenbaum") in three.
 Then, over HTTP against a real `kiosk serve` on 127.0.0.1 (scheduler off), logged in as the
 coordinator: the CSV export of everything (time to the last byte, bytes, the server's peak
 resident memory during it), free-text search for both words, the inbox's first page, a filtered
-page and the follow-up page (median of `--repeat` after one warm-up request each). Then, with
-the server stopped, `kiosk purge --dry-run` and `kiosk purge` (wall time of the CLI process)
-beside `kiosk user list` (the same start-up and database connection, no work).
+page and the follow-up page: `/review/anliegen` over a case per need of every intake (the
+older `/review/followup` on code from before casework), median of `--repeat` after one warm-up
+request each. Then, with the server stopped, `kiosk purge --dry-run` and `kiosk purge` (wall
+time of the CLI process) beside `kiosk user list` (the same start-up and database connection,
+no work).
 
 `--code DIR` puts DIR first on PYTHONPATH of every process the bench starts (kiosk init, the
 fill, kiosk serve, the CLI), so the same script measures another checkout, e.g. the commit
@@ -75,6 +77,7 @@ FIGURES = [
     (f"search '{COMMON_WORD}'", 30, "ms"),
     (f"search '{RARE_WORD}'", 30, "ms"),
     ("inbox, first page", 30, "ms"),
+    ("inbox, Alle", 30, "ms"),
     ("inbox, filtered (intake, Arabisch, Neu)", 30, "ms"),
     ("inbox, need 'Wohnung'", 30, "ms"),
     ("follow-up page", 30, "ms"),
@@ -210,8 +213,10 @@ def fill(size: int, seed: int = 2026) -> dict:
             LoginAttempt.create(
                 account="cora", address="127.0.0.1", succeeded=False, at=now - timedelta(days=2)
             )
+            cases = fill_cases(db, plan, start_id + 1, now, rng)
         db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     return {
+        "cases": cases,
         "submissions": len(submissions),
         "answers": len(answers_total),
         "status_changes": len(changes),
@@ -225,6 +230,31 @@ def fill(size: int, seed: int = 2026) -> dict:
         "approved_comments": len(approved),
         "fill_seconds": time.perf_counter() - started,
     }
+
+
+def fill_cases(db, plan: list, first_id: int, now: datetime, rng: random.Random) -> int | None:
+    """A case per need of each intake (issue 16), in the state its submission's status suggests,
+    a quarter of the unfinished ones with a Wiedervorlage (some overdue). None on code from
+    before casework, whose follow-up page reads the answers instead."""
+    try:
+        from kiosk.models.casework import NEEDS_FIELD, NEEDS_FORM, NeedCase
+    except ImportError:
+        return None
+    rows = []
+    for number, (slug, moment, answers, status, _) in enumerate(plan, first_id):
+        if slug != NEEDS_FORM or not isinstance(answers.get(NEEDS_FIELD), list):
+            continue
+        for need in answers[NEEDS_FIELD]:
+            state = {"new": "open"}.get(status, status)
+            due = None
+            if state in ("open", "in_progress", "handed_over") and rng.random() < 0.25:
+                due = (now + timedelta(days=rng.randint(-20, 20))).date()
+            rows.append(
+                {"submission": number, "need": need, "status": state, "due": due}
+                | {"created_at": moment, "updated_at": moment, "outcome": ""}
+            )
+    bulk_insert(db, NeedCase, rows)
+    return len(rows)
 
 
 def bulk_insert(db, model, rows: list[dict]) -> None:
@@ -487,10 +517,11 @@ def measure(size: int, code: Path, repeat: int) -> dict:
         pages = {
             f"search '{COMMON_WORD}'": f"/review/?q={COMMON_WORD}",
             f"search '{RARE_WORD}'": f"/review/?q={RARE_WORD}",
-            "inbox, first page": "/review/",
+            "inbox, first page": "/review/",  # "Zu tun" since issue 16
+            "inbox, Alle": "/review/?ansicht=alle",
             "inbox, filtered (intake, Arabisch, Neu)": "/review/?form=intake&lang=ar&status=new",
             "inbox, need 'Wohnung'": "/review/?need=housing",
-            "follow-up page": "/review/followup",
+            "follow-up page": "/review/followup" if result["cases"] is None else "/review/anliegen",
         }
         result["pages"] = {}
         for name, path in pages.items():
