@@ -6,10 +6,10 @@ import re
 from datetime import timedelta
 
 import pytest
-from test_review import NAMES, Staff, audit_events, database, feedback
+from test_review import INTAKE, NAMES, Staff, audit_events, database, feedback, submit
 
 from kiosk.maintenance.retention import purge_expired
-from kiosk.models import Note, NoteRevision, Submission, utcnow
+from kiosk.models import Answer, CommentRendering, NeedCase, Note, NoteRevision, Submission, utcnow
 from kiosk.review import casework
 
 from factories import FrozenClock, add_user
@@ -289,3 +289,44 @@ def test_two_sendings_at_the_same_moment_store_one_note(app, monkeypatch):
         second = casework.add_note(Submission.get_by_id(submission), "Eins", "vera", "k" * 22)
         assert second.id == first.id
         assert Note.select().count() == 1
+
+
+# --- The print page ---------------------------------------------------------------------------
+
+
+def test_the_print_page_shows_notes_as_they_stand_and_the_needs_with_their_offices(
+    app, staff, clock
+):
+    """What is kept about one visitor, on paper: a struck note with its reason, a corrected one
+    with its earlier wording (for coordinators, who see the history), and each need's case."""
+    submission = submit(app, "intake", INTAKE)
+    vera = staff()
+    write(vera, submission, "Termin Dienstga")
+    correct(vera, note_id(app), "Termin Dienstag")
+    write(vera, submission, "Falsche Person")
+    clock.advance(minutes=20)
+    assert strike(vera, note_id(app), "Verwechselt").status_code == 200
+    with database(app):
+        NeedCase.update(
+            status="handed_over", office_key="jobcenter", office_name="Jobcenter Wildeshausen"
+        ).where(NeedCase.submission == submission, NeedCase.need == "work").execute()
+        NeedCase.update(outcome="Besichtigung vereinbart").where(
+            NeedCase.submission == submission, NeedCase.need == "housing"
+        ).execute()
+    html = staff("coordinator").html(f"/review/{submission}/print")
+    assert "Ihre Anliegen" in html
+    assert "Jobcenter Wildeshausen" in html and "Besichtigung vereinbart" in html
+    assert '<del class="free-text" dir="auto">Falsche Person</del>' in html
+    assert "Grund: <bdi>Verwechselt</bdi>" in html
+    assert "Termin Dienstag" in html and "Frühere Fassung" in html and "Termin Dienstga" in html
+    assert "Termin Dienstga" not in vera.html(f"/review/{submission}/print")  # no history for her
+
+
+def test_the_print_page_shows_a_comments_german_rendering(app, staff):
+    submission = feedback(app, "Дуже дякую за допомогу", lang="uk")
+    with database(app):
+        answer = Answer.get(Answer.submission == submission, Answer.field == "comment")
+        CommentRendering.create(answer=answer, text="Vielen Dank für die Hilfe", by="olena")
+    html = staff().html(f"/review/{submission}/print")
+    assert "Дуже дякую за допомогу" in html
+    assert "Deutsche Fassung (olena):" in html and "Vielen Dank für die Hilfe" in html
