@@ -10,6 +10,7 @@ reaching a site with the directory pull, where the site's own win; the unchecked
 import contextlib
 import gettext
 import html
+import json
 import re
 import shutil
 import subprocess
@@ -172,6 +173,20 @@ def test_a_corrected_plural_reaches_ngettext(app, amal):
     assert amal.correct("ar", MONTHS[0], *forms).status_code == 200
     # The intake keeps answers 180 days, "6 months": Arabic's fourth form (3 to 10).
     assert "نحذف بياناتك بعد 6 شهر (3)." in consent_step(app)
+
+
+def test_a_correction_reaches_words_the_kiosk_keeps_ready(app, amal):
+    """The idle countdown's units are worked out once per language; a correction shows there
+    at once too."""
+
+    def units() -> list[str]:
+        page = app.test_client().get("/ar/").get_data(as_text=True)
+        return json.loads(html.unescape(re.search(r'data-labels="([^"]*)"', page).group(1)))
+
+    assert not any("مصححة" in unit for unit in units())
+    forms = [f"ثانية-مصححة-{index}" for index in range(6)]
+    assert amal.correct("ar", "Sekunde", *forms).status_code == 200
+    assert units()[1] == "ثانية-مصححة-1"  # Arabic's form for one
 
 
 def test_a_change_by_another_process_shows_within_the_recheck(app, amal, monkeypatch):

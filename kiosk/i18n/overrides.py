@@ -143,6 +143,13 @@ def layer() -> OverrideLayer | None:
     return current_app.extensions.get(LAYER_KEY) if has_app_context() else None
 
 
+def texts_state() -> tuple | None:
+    """What the corrections in force are, for caches of translated words to key on, so that a
+    correction shows at once there too (None: none readable, or outside an app)."""
+    held = layer()
+    return held.current().change_key if held is not None else None
+
+
 def invalidate() -> None:
     """The corrections changed: the next gettext of this app reads them again."""
     held = layer()

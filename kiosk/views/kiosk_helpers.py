@@ -17,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 from ..formspec import NO_ANSWER, FormSpec
 from ..formspec.digits import locale_digits
 from ..i18n import offered_languages
+from ..i18n.overrides import texts_state
 from ..models import Draft, Submission
 from ..visitor import drafts
 from . import render_page
@@ -58,12 +59,13 @@ def language_list(items: list[str]) -> str:
 
 def seconds_labels(most: int) -> tuple[str, ...]:
     """The idle countdown's unit for 0..most seconds, with each language's plural forms."""
-    return countdown_units(str(get_locale()), most)
+    return countdown_units(str(get_locale()), most, texts_state())
 
 
 @lru_cache(maxsize=64)
-def countdown_units(locale: str, most: int) -> tuple[str, ...]:
-    # Thirty ngettext calls on every whole page, for words that only change with a restart.
+def countdown_units(locale: str, most: int, texts: tuple | None) -> tuple[str, ...]:
+    # Thirty ngettext calls on every whole page, for words that change only with a restart or
+    # a Sprachpate's correction (`texts`, part of the key).
     return tuple(ngettext("Sekunde", "Sekunden", n) for n in range(most + 1))
 
 

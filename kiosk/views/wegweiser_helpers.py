@@ -26,6 +26,7 @@ from ..formspec import FormSpec
 from ..formspec.digits import locale_digits
 from ..formspec.spec import Option
 from ..i18n import LANGUAGES, current_language
+from ..i18n.overrides import texts_state
 from ..models import DirectoryEntry, Event
 from ..review.inbox import NEEDS_FIELD, NEEDS_FORM
 from .kiosk_helpers import language_list
@@ -123,12 +124,16 @@ def state_line(entry: DirectoryEntry | None, now: datetime | None = None) -> Sta
         return None
     minute = (now or utcnow()).replace(second=0, microsecond=0)
     week = json.dumps(entry.hours or {}, sort_keys=True)
-    return _state_line(week, bool(entry.open_on_holidays), current_language().code, minute)
+    code = current_language().code
+    return _state_line(week, bool(entry.open_on_holidays), code, minute, texts_state())
 
 
 @lru_cache(maxsize=256)
-def _state_line(week: str, open_on_holidays: bool, code: str, now: datetime) -> StateLine:
-    # gettext gives the language of the request, which is `code`'s: part of the key.
+def _state_line(
+    week: str, open_on_holidays: bool, code: str, now: datetime, texts: tuple | None
+) -> StateLine:
+    # gettext gives the language of the request, which is `code`'s, with the corrections in
+    # force (`texts`): both part of the key.
     table = json.loads(week)
     state = hours.open_state(table, open_on_holidays, now=now)
     steps = hours.timeline(table, open_on_holidays, code, gettext, now=now, days=STATE_DAYS)
