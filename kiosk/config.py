@@ -63,7 +63,13 @@ SETTINGS = (
     Setting(
         "REPORT_SCHEDULE",
         "monthly",
-        '"monthly": on the 1st, the previous month; "weekly": on Monday, the previous ISO week.',
+        '"auto" (what `kiosk init` writes): a month, or the quarter so far where a month alone'
+        ' would hide too much; "monthly", "quarterly" or "weekly": each such period.',
+    ),
+    Setting(
+        "REPORT_GRACE_DAYS",
+        7,
+        "Days after a period's end the scheduled report waits for comments to be approved.",
     ),
     Setting("REPORT_HOUR", 6, "Hour of the day (German time) from which a due report is built."),
     Setting("SYNC_TARGETS", [], "Where reports are delivered: hub, email and folder targets."),
@@ -95,6 +101,11 @@ SETTINGS = (
     Setting("ROLE", "kiosk", '"kiosk" on a Treffpunkt; "hub" at the Stadthaus (receives reports).'),
     Setting("HUB_SILENT_HOURS", 26, "The hub flags a site not heard from for this many hours."),
     Setting("HUB_MAX_REPORT_BYTES", 20 * 1024 * 1024, "Largest report upload the hub accepts."),
+    Setting(
+        "HUB_SUPERSEDED_DAYS",
+        30,
+        "Days the hub keeps a report after a newer version of it arrived; then it is deleted.",
+    ),
     # Retention, backups and browser security.
     Setting("BACKUP_DIR", "backups", "Folder for `kiosk backup`, relative to the instance folder."),
     Setting("BACKUP_KEEP", 14, "How many backups to keep; older ones are deleted."),

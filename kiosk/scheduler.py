@@ -21,9 +21,10 @@ from .clock import local_time, utcnow
 from .db import checkpoint_wal
 from .extensions import db
 from .maintenance.backup import create_backup
-from .maintenance.retention import purge_expired
+from .maintenance.retention import purge_expired, purge_superseded_reports
 from .models import ScheduledRun
 from .reports.due import build_due_reports, report_day
+from .reports.versions import rebuild_pending
 from .review.auth import audit
 from .sync import configured_targets
 from .sync.directory import pull_if_due
@@ -61,7 +62,11 @@ def backup_job(app: Flask, now: datetime) -> str:
     return path
 
 
-NIGHTLY_JOBS = {"purge": purge_job, "backup": backup_job}
+def superseded_job(app: Flask, now: datetime) -> str:
+    return f"{purge_superseded_reports(now)} ersetzte Berichte gelöscht"  # on the hub
+
+
+NIGHTLY_JOBS = {"purge": purge_job, "superseded": superseded_job, "backup": backup_job}
 
 
 def run_nightly(app: Flask, now: datetime) -> list[str]:
@@ -110,6 +115,8 @@ def run_once(app: Flask, now: datetime | None = None) -> dict:
             if configured_targets():
                 run_step("Ziele erfassen", register_targets, now)
             done["built"] = run_step("Berichte erstellen", build_due_reports, day)
+            # Reports still showing an erased submission or comment (reports/versions.py).
+            done["rebuilt"] = run_step("Berichte neu erstellen", rebuild_pending, now)
         if app.config["ROLE"] != "hub" and configured_targets():
             done["queued"] = run_step("Berichte einreihen", enqueue_reports, now)
             done["delivered"] = run_step("Versand", deliver_outbox, now)

@@ -153,3 +153,16 @@ def server() -> PostgresServer:
             pytest.fail(message)
         pytest.skip(message)
     return _server
+
+
+def hub_app(database: str):
+    """A prepared hub app on SQLite (the test's instance folder) or on a new PostgreSQL database."""
+    from kiosk import create_app
+    from kiosk.db import prepare_database
+
+    config = {"SECRET_KEY": "test-secret", "TESTING": True, "ROLE": "hub"}
+    if database == "postgresql":
+        config["DATABASE_URL"] = server().new_database()
+    app = create_app(config)
+    prepare_database(app)
+    return app

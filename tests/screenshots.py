@@ -1,7 +1,8 @@
 """`make screenshots`: the start screen and steps of each language, on a tablet and a phone;
 the summary in Arabic and the consent in Tigrinya on the landscape tablet (1280x800); the
 Wegweiser (start, an office with its QR code, the thank-you with the offices for the visitor's
-needs) in German, Arabic and Tigrinya on the landscape and portrait tablets and a small phone.
+needs) in German, Arabic and Tigrinya on the landscape and portrait tablets and a small phone;
+the hub's pages; every page of a small Treffpunkt's PDF report and of the town's combined report.
 
 Writes PNG files into screenshots/ (git-ignored) so anyone can look at every language.
 """
@@ -30,6 +31,7 @@ from browser import (
 )
 from factories import INTAKE_ANSWERS
 from hub_screens import shoot_hub
+from report_screens import shoot_reports
 from server import KioskServer
 
 VIEWPORTS = {"tablet": {"width": 800, "height": 1280}, "phone": {"width": 360, "height": 780}}
@@ -146,6 +148,7 @@ def main() -> None:
             print(f"landscape: {len(shoot_landscape(browser, server.url))} screenshots")
             print(f"wegweiser: {len(shoot_wegweiser(browser, server.url))} screenshots")
             print(f"hub: {len(shoot_hub(browser, OUT))} screenshots")
+            print(f"reports: {len(shoot_reports(OUT))} pages of PDF reports")
         finally:
             browser.close()
             server.stop()

@@ -37,6 +37,7 @@ def site_config(slug: str, hub_url: str, token: str) -> str:
     return (
         f"SITE_SLUG = {slug!r}\nSITE_NAME = {SITES[slug]!r}\nSYNC_TARGETS = [{target!r}]\n"
         "REPORT_HOUR = 0\nSCHEDULER_INTERVAL_SECONDS = 1\nHEARTBEAT_MINUTES = 1\n"
+        'REPORT_SCHEDULE = "monthly"\nREPORT_GRACE_DAYS = 0\n'
     )
 
 

@@ -57,12 +57,7 @@ def real_report(tmp_path_factory):
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def hub_app(request, instance):
-    config = {"SECRET_KEY": "test-secret", "TESTING": True, "ROLE": "hub"}
-    if request.param == "postgresql":
-        config["DATABASE_URL"] = pg_support.server().new_database()
-    app = create_app(config)
-    prepare_database(app)
-    return app
+    return pg_support.hub_app(request.param)
 
 
 @pytest.fixture

@@ -95,6 +95,7 @@ NOT_AUDITED = {
     "directory.delete_event_question": "directory/delete.html, as directory.delete_question",
     "review.export": "a CSV file",
     "reports.download": "a PDF file",
+    "hub.combined_report_csv": "a CSV file",
     "reports.choose": "the period form's target: on to reports.preview",
     "recordings.take_audio": "a recording",
     "sprachpaten.text": "a text's row for htmx; without it, on to sprachpaten.language",

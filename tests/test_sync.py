@@ -436,6 +436,7 @@ def test_kiosk_serve_starts_the_scheduler(tmp_path):
     config = (
         f"SYNC_TARGETS = [{{'name': 'usb', 'type': 'folder', 'path': {str(usb)!r}}}]\n"
         "SCHEDULER_INTERVAL_SECONDS = 1\nREPORT_HOUR = 0\n"
+        'REPORT_SCHEDULE = "monthly"\nREPORT_GRACE_DAYS = 0\n'
     )
     server = KioskServer(tmp_path / "instance", extra_config=config)
     server.kiosk(["demo", "--count", "20", "--months", "2"])  # a report is due only with data

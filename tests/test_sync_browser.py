@@ -39,7 +39,9 @@ def server(tmp_path):
         },
     ]
     server = KioskServer(
-        tmp_path / "instance", f"SYNC_TARGETS = {targets!r}\nSCHEDULER_INTERVAL_SECONDS = 0\n"
+        tmp_path / "instance",
+        f"SYNC_TARGETS = {targets!r}\nSCHEDULER_INTERVAL_SECONDS = 0\n"
+        'REPORT_SCHEDULE = "monthly"\nREPORT_GRACE_DAYS = 0\n',
     )
     server.add_user("cora", "coordinator")
     server.kiosk(["demo", "--count", "20", "--months", "2"])  # a report is due only with data

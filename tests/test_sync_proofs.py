@@ -50,6 +50,7 @@ def test_a_fortnight_without_the_hub_loses_nothing_and_sends_each_report_once(in
             "SYNC_TARGETS": [hub.target(token)],
             "SCHEDULER_INTERVAL_SECONDS": 0,
             "NIGHTLY_HOUR": 24,  # this test is about delivery
+            "REPORT_GRACE_DAYS": 0,  # October's report on 1 November, within the fortnight
         }
     )
     prepare_database(app)

@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from ..dates import DateInputError, parse_day
 from ..extensions import db
 from ..reports.periods import PeriodError, date_range, last_complete_month, parse_period
-from ..reports.store import ReportError, build_report, list_records, reports_dir
+from ..reports.store import ReportError, build_report, list_records, reports_dir, version_of
 
 
 class Day(click.ParamType):
@@ -93,12 +93,12 @@ def build_command(period, first, last, site_slug, rebuild):
 @click.option("--site", "site_slug", help="Site slug; default: this site's SITE_SLUG.")
 @with_appcontext
 def list_command(site_slug):
-    """List the built reports of a site: period, creation time, UUID and PDF."""
+    """List the built reports of a site: period, creation time, UUID, PDF and version."""
     slug = site_slug or current_app.config["SITE_SLUG"]
     for record in list_records(current_app.instance_path, slug):
         click.echo(
             f"{record['period']['key']:<24} {record['created']:<26} {record['uuid']}  "
-            f"{record['pdf']}"
+            f"{record['pdf']}  Version {version_of(record)}"
         )
 
 
@@ -108,11 +108,13 @@ def list_command(site_slug):
 def due_command(today):
     """Build the reports that are due (REPORT_SCHEDULE) and queue them for SYNC_TARGETS.
 
-    Missed periods since the first submission are caught up, at most the last twelve.
+    Missed periods since the first submission are caught up, at most the last twelve. Reports
+    waiting to be built again (after an erasure or a withdrawn approval) are built again now.
     """
     from ..db import prepare_database
     from ..models import utcnow
     from ..reports.due import build_due_reports, report_day
+    from ..reports.versions import rebuild_pending
     from ..sync.outbox import enqueue_reports, register_targets
 
     prepare_database(current_app._get_current_object())
@@ -123,6 +125,7 @@ def due_command(today):
             built = build_due_reports(day)
         except ReportError as error:
             raise click.ClickException(str(error)) from None
+        rebuilt = rebuild_pending(force=True)
         queued = enqueue_reports()
     folder = reports_dir(current_app.instance_path, current_app.config["SITE_SLUG"])
     for record in built:
@@ -130,5 +133,11 @@ def due_command(today):
         click.echo(f"Bericht {record['period']['label']} erstellt: {path}")
     if not built:
         click.echo("Kein Bericht fällig: die fälligen Berichte sind schon erstellt.")
+    for record in rebuilt.built:
+        path = os.path.join(folder, record["pdf"])
+        label, version = record["period"]["label"], record["version"]
+        click.echo(f"Bericht {label} neu erstellt (Version {version}): {path}")
+    for label, reason in rebuilt.failed:
+        click.echo(f"Bericht {label} nicht neu erstellt: {reason}", err=True)
     for record, target in queued:
         click.echo(f"In den Versand an {target}: {record['period']['label']}")

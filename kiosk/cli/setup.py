@@ -20,6 +20,8 @@ CONFIG_TEMPLATE = '''\
 SECRET_KEY = "{secret}"
 SITE_SLUG = "mittendrin"
 SITE_NAME = "Treffpunkt Mittendrin"
+# A month, or the quarter so far where a month alone would hide too many small numbers.
+REPORT_SCHEDULE = "auto"
 '''
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, time
 from flask import render_template
 
 from ..models import HubSite, ReceivedReport
+from ..reports.attachments import combined_files
 from ..reports.periods import Period, PeriodError, period_of
 from ..reports.render import (
     Rendered,
@@ -128,5 +129,9 @@ def render_town_report(first_key: str, last_key: str | None = None) -> TownRepor
     created = datetime.now(UTC).replace(microsecond=0)
     with RenderWorker(static_root(), font_cache_dir()) as worker:  # starts while we add up
         combined = town_summary(first_key, last_key)
-        rendered = worker.render(render_combined_html(combined, created))
+        rendered = worker.render(
+            render_combined_html(combined, created),
+            files=combined_files(combined),
+            created=created,
+        )
     return TownReport(combined, rendered)

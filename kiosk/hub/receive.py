@@ -5,7 +5,14 @@ must be plausible (plausible.py); anything else is refused with a 400 that names
 
 A site delivers at least once, so the same report may come many times: the same UUID with the
 same checksum is answered with the first receipt and nothing new is stored; the same UUID with
-another checksum is a conflict and the first one stays. The PDF lives in the database next to
+another checksum is a conflict and the first one stays.
+
+A site builds a period's report again after an erasure or a withdrawn approval of a comment:
+the record's `version` counts up (1 when it names none), and of one site's reports of one
+period the highest version is current, whatever order they arrive in; every other is superseded
+by it (`superseded_by`, `superseded_at`) and deleted HUB_SUPERSEDED_DAYS later (the nightly
+purge, kiosk/maintenance/retention.py). Between equal versions, one that another names in
+`replaces` is superseded, then the later built wins. The PDF lives in the database next to
 its record (not in a file), so one transaction stores both or neither: a report is never half
 received, and a database backup holds everything the hub has.
 """
@@ -16,9 +23,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from peewee import IntegrityError
+from peewee import IntegrityError, SqliteDatabase
 
 from ..db import write_transaction
+from ..extensions import db
 from ..models import Heartbeat, HubSite, ReceivedPdf, ReceivedReport, utcnow
 from ..reports.periods import Period, PeriodError, period_of
 from .plausible import moment_problem, period_problem
@@ -61,6 +69,7 @@ class ReportFacts:
     sha256: str
     created: datetime  # naive UTC
     replaces: str | None
+    version: int = 1
 
 
 def parse_uuid(value, what: str) -> str:
@@ -131,6 +140,7 @@ def read_record(record) -> ReportFacts:
         sha256=record["sha256"],
         created=parse_moment(record["created"], "created"),
         replaces=replaces,
+        version=record.get("version", 1),
     )
 
 
@@ -180,7 +190,11 @@ def insert_report(
     known = ReceivedReport.get_or_none(ReceivedReport.uuid == facts.uuid)
     if known is not None:
         return check_repeat(known, site, facts), False
-    replaced = replaced_report(site, facts)
+    check_replaced(site, facts)
+    # One delivery of this site at a time from here (PostgreSQL; SQLite's write lock does it),
+    # so two versions arriving at once cannot both become current.
+    if not isinstance(db.obj, SqliteDatabase):
+        HubSite.select(HubSite.id).where(HubSite.id == site.id).for_update().execute()
     report = ReceivedReport.create(
         uuid=facts.uuid,
         site=site,
@@ -191,14 +205,36 @@ def insert_report(
         created=facts.created,
         record=record,
         replaces=facts.replaces,
-        superseded_by=newer_report_uuid(site, facts),
+        version=facts.version,
     )
     ReceivedPdf.create(report=report, data=pdf)
-    if replaced is not None:
-        ReceivedReport.update(superseded_by=facts.uuid).where(
-            ReceivedReport.id == replaced.id, ReceivedReport.superseded_by.is_null()
-        ).execute()
+    current = settle_versions(site, facts.period_key)
+    report.superseded_by = None if current == str(report.uuid) else current
     return report, True
+
+
+def settle_versions(site: HubSite, period_key: str, now: datetime | None = None) -> str:
+    """Make the highest version of the site's report of the period current and supersede every
+    other one by it; the current one's UUID. A report keeps the time it was first superseded."""
+    versions = ReceivedReport.versions_of(site.id, period_key)
+    named = {str(report.replaces) for report in versions if report.replaces}
+    current = max(
+        versions,
+        key=lambda r: (r.version, str(r.uuid) not in named, r.created, r.id),
+    )
+    others = (
+        (ReceivedReport.site == site)
+        & (ReceivedReport.period_key == period_key)
+        & (ReceivedReport.id != current.id)
+    )
+    ReceivedReport.update(superseded_by=None, superseded_at=None).where(
+        ReceivedReport.id == current.id
+    ).execute()
+    ReceivedReport.update(superseded_by=current.uuid).where(others).execute()
+    ReceivedReport.update(superseded_at=now or utcnow()).where(
+        others & ReceivedReport.superseded_at.is_null()
+    ).execute()
+    return str(current.uuid)
 
 
 def check_repeat(known: ReceivedReport, site: HubSite, facts: ReportFacts) -> ReceivedReport:
@@ -213,26 +249,16 @@ def check_repeat(known: ReceivedReport, site: HubSite, facts: ReportFacts) -> Re
     return known
 
 
-def replaced_report(site: HubSite, facts: ReportFacts) -> ReceivedReport | None:
-    """The earlier report this one replaces, if the hub has it; it must be the same site's."""
+def check_replaced(site: HubSite, facts: ReportFacts) -> None:
+    """The earlier report this one replaces, if the hub has it, must be the same site's and
+    period's (one not here yet may come later: the versions settle then)."""
     if facts.replaces is None:
-        return None
+        return
     replaced = ReceivedReport.get_or_none(ReceivedReport.uuid == facts.replaces)
-    if replaced is None:
-        return None  # delivered out of order: it is marked superseded when it arrives
-    if replaced.site_id != site.id or replaced.period_key != facts.period_key:
+    if replaced is not None and (
+        replaced.site_id != site.id or replaced.period_key != facts.period_key
+    ):
         raise bad_request("replaces nennt einen Bericht eines anderen Treffpunkts oder Zeitraums.")
-    return replaced
-
-
-def newer_report_uuid(site: HubSite, facts: ReportFacts) -> str | None:
-    """A report that arrived before this one but replaces it (deliveries out of order)."""
-    newer = ReceivedReport.get_or_none(
-        ReceivedReport.replaces == facts.uuid,
-        ReceivedReport.site == site,
-        ReceivedReport.period_key == facts.period_key,
-    )
-    return str(newer.uuid) if newer else None
 
 
 def pdf_of(report: ReceivedReport) -> bytes:

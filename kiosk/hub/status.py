@@ -68,7 +68,8 @@ def mark_reports_on_their_way(statuses: list[SiteStatus]) -> None:
 
 
 def latest_reports() -> tuple[dict[int, ReceivedReport], dict[int, int]]:
-    """The latest received report of each site (by arrival) and how many each site sent."""
+    """The latest received current report of each site (by arrival) and how many current
+    reports each site has: a superseded version is neither (it is not the site's word any more)."""
     columns = (
         ReceivedReport.id,
         ReceivedReport.site,
@@ -77,11 +78,14 @@ def latest_reports() -> tuple[dict[int, ReceivedReport], dict[int, int]]:
         ReceivedReport.period_start,
         ReceivedReport.created,
         ReceivedReport.received_at,
+        ReceivedReport.version,
     )
     latest: dict[int, ReceivedReport] = {}
     counts: dict[int, int] = {}
-    reports = ReceivedReport.select(*columns).order_by(
-        ReceivedReport.received_at.desc(), ReceivedReport.id.desc()
+    reports = (
+        ReceivedReport.select(*columns)
+        .where(ReceivedReport.current())
+        .order_by(ReceivedReport.received_at.desc(), ReceivedReport.id.desc())
     )
     for report in reports:
         latest.setdefault(report.site_id, report)
@@ -90,7 +94,8 @@ def latest_reports() -> tuple[dict[int, ReceivedReport], dict[int, int]]:
 
 
 def site_reports(site: HubSite) -> list[ReceivedReport]:
-    """A site's received reports without their records, the latest period first."""
+    """A site's current reports (one per period, its highest version) without their records,
+    the latest period first."""
     return list(
         ReceivedReport.select(
             ReceivedReport.id,
@@ -103,7 +108,8 @@ def site_reports(site: HubSite) -> list[ReceivedReport]:
             ReceivedReport.received_at,
             ReceivedReport.replaces,
             ReceivedReport.superseded_by,
+            ReceivedReport.version,
         )
-        .where(ReceivedReport.site == site)
+        .where(ReceivedReport.site == site, ReceivedReport.current())
         .order_by(ReceivedReport.period_start.desc(), ReceivedReport.created.desc())
     )

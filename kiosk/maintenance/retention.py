@@ -9,7 +9,8 @@ Each form's `retention_days` (of the version a submission was answered in) decid
 
 What stays is an anonymous skeleton: form version, day, language, final status and the answers
 that are not personal, so a report of a past period counts the same before and after.
-Unfinished drafts, old login attempts and ended staff sessions go as well.
+Unfinished drafts, old login attempts and ended staff sessions go as well, and on the hub the
+reports a newer version superseded more than HUB_SUPERSEDED_DAYS ago (kiosk/hub/receive.py).
 """
 
 from collections import defaultdict
@@ -28,6 +29,8 @@ from ..models import (
     FormVersion,
     LoginAttempt,
     Note,
+    ReceivedPdf,
+    ReceivedReport,
     StatusChange,
     Submission,
     UserSession,
@@ -228,6 +231,22 @@ def forget_ended_followups(version_ids: list[int], cutoff: datetime) -> dict[str
 def forget_drafts(now: datetime) -> int:
     max_age = timedelta(hours=current_app.config["DRAFT_MAX_AGE_HOURS"])
     return Draft.delete().where(Draft.updated_at < now - max_age).execute()
+
+
+def purge_superseded_reports(now: datetime | None = None) -> int:
+    """Delete the hub's reports superseded by a newer version more than HUB_SUPERSEDED_DAYS ago,
+    with their PDFs (a nightly job; none at a site, which keeps no received reports)."""
+    cutoff = (now or utcnow()) - timedelta(days=current_app.config["HUB_SUPERSEDED_DAYS"])
+    with db.atomic():
+        ReceivedPdf.delete().where(
+            ReceivedPdf.report.in_(ReceivedReport.superseded_before(cutoff))
+        ).execute()
+        deleted = ReceivedReport.delete().where(ReceivedReport.superseded_at < cutoff).execute()
+        if deleted:
+            audit("purge", "", f"{deleted} ersetzte Berichte gelöscht", user_name="system")
+    if deleted:
+        checkpoint_wal()
+    return deleted
 
 
 def forget_stale_logins(now: datetime) -> dict[str, int]:

@@ -1,14 +1,13 @@
 """Peewee models: the site, versions of forms, unfinished drafts and stored submissions.
 
-The directory of offices and services (the Wegweiser) is in `directory.py`; every model is
-imported from here.
+The directory of offices and services (the Wegweiser) is in `directory.py`, the hub's models in
+`hub.py`; every model is imported from here.
 """
 
 import uuid
 from datetime import timedelta
 
 from peewee import (
-    BlobField,
     BooleanField,
     CharField,
     DateField,
@@ -28,7 +27,9 @@ from .casework import CaseChange as CaseChange
 from .casework import NeedCase as NeedCase
 from .casework import NoteRevision as NoteRevision
 from .directory import DirectoryEntry, DirectorySync, Event
+from .hub import HUB_MODELS, Heartbeat, HubSite, ReceivedPdf, ReceivedReport  # noqa: F401
 from .recordings import RECORDING_MODELS, CommentRendering, Recording  # noqa: F401
+from .reports import REPORT_MODELS, ReportRebuild  # noqa: F401
 
 
 class Site(BaseModel):
@@ -318,83 +319,6 @@ class ScheduledRun(BaseModel):
 
 MODELS = (*MODELS, SyncTarget, OutboxItem, ScheduledRun)
 
-# Hub (kiosk/hub, views/hub.py, views/api.py), migration 0004.
-
-
-class HubSite(BaseModel):
-    """A Treffpunkt that reports to this hub; its token is kept only as a SHA-256 hash."""
-
-    slug = CharField(unique=True)
-    name = CharField()
-    token_hash = CharField(unique=True)
-    created_at = DateTimeField(default=utcnow)
-    revoked_at = DateTimeField(null=True)
-
-
-class ReceivedReport(BaseModel):
-    """A site's report as received: its JSON record; the PDF is in ReceivedPdf, stored once."""
-
-    uuid = UUIDField(unique=True)
-    site = ForeignKeyField(HubSite, backref="reports", on_delete="RESTRICT")
-    sha256 = CharField(max_length=64)
-    period_key = CharField(index=True)
-    period_start = DateField()
-    period_end = DateField()
-    created = DateTimeField()  # when the site built it, naive UTC
-    received_at = DateTimeField(default=utcnow)
-    record = JSONField()
-    replaces = UUIDField(null=True, index=True)
-    superseded_by = UUIDField(null=True)
-
-    @property
-    def receipt(self) -> str:
-        """The same receipt for every delivery of this report: time received and checksum."""
-        return f"{self.received_at:%Y-%m-%dT%H:%M:%SZ}/{self.sha256[:16]}"
-
-    @classmethod
-    def current_records(cls, period_key: str) -> list[dict]:
-        """The record of each site's newest report for this period not replaced by another."""
-        reports = (
-            cls.select(cls.site, cls.record)
-            .where(cls.period_key == period_key, cls.superseded_by.is_null())
-            .order_by(cls.site, cls.created.desc(), cls.received_at.desc(), cls.id.desc())
-        )
-        newest: dict[int, dict] = {}
-        for report in reports:
-            newest.setdefault(report.site_id, report.record)
-        return sorted(newest.values(), key=lambda record: record["site"]["slug"])
-
-    @classmethod
-    def period_keys(cls) -> list[str]:
-        """Every period some site has reported, the latest first."""
-        periods = (
-            cls.select(cls.period_key, cls.period_start)
-            .distinct()
-            .order_by(cls.period_start.desc(), cls.period_key)
-        )
-        return list(dict.fromkeys(row.period_key for row in periods))
-
-
-class ReceivedPdf(BaseModel):
-    """The PDF of a received report, apart so that listing reports never loads it."""
-
-    report = ForeignKeyField(ReceivedReport, primary_key=True, on_delete="CASCADE")
-    data = BlobField()
-
-
-class Heartbeat(BaseModel):
-    """The latest heartbeat of each site (only the latest: the dashboard asks nothing else)."""
-
-    site = ForeignKeyField(HubSite, unique=True, on_delete="CASCADE")
-    received_at = DateTimeField(default=utcnow)
-    sent_at = DateTimeField(null=True)
-    version = CharField(default="")
-    last_submission_at = DateTimeField(null=True)
-    outbox_length = IntegerField(default=0)
-    last_report_uuid = CharField(null=True)
-    last_report_period = CharField(null=True)
-    last_report_created = DateTimeField(null=True)
-
-
-MODELS = (*MODELS, HubSite, ReceivedReport, ReceivedPdf, Heartbeat)
+# The hub's models in hub.py (0004, 0013); reports waiting to be built again in reports.py (0013).
+MODELS = (*MODELS, *HUB_MODELS, *REPORT_MODELS)
 MODELS = (*MODELS, DirectoryEntry, Event, DirectorySync, *RECORDING_MODELS)

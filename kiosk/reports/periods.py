@@ -49,8 +49,27 @@ class Period:
         return f"{self.start.isoformat()}_{self.end.isoformat()}"
 
     @property
+    def months(self) -> int:
+        """How many whole months the period spans; 0 if it is not made of whole months."""
+        if self.kind == "week" or self.start.day != 1 or (self.end + timedelta(1)).day != 1:
+            return 0
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+    @property
+    def quarter_so_far(self) -> bool:
+        """A range from a quarter's first day to the end of one of its later months (the
+        schedule "auto"'s "Quartal bisher"; the whole quarter is kind "quarter")."""
+        return (
+            self.kind == "range"
+            and self.months > 1
+            and self.start == quarter_start(self.start)
+            and quarter_start(self.end) == self.start
+        )
+
+    @property
     def label(self) -> str:
-        """German, e.g. "November 2026", "KW 47/2026", "4. Quartal 2026", or a range of days."""
+        """German, e.g. "November 2026", "KW 47/2026", "4. Quartal 2026", "4. Quartal 2026 bis
+        Ende November", "November bis Dezember 2026", or a range of days."""
         if self.kind == "month":
             return f"{MONTHS[self.start.month - 1]} {self.start.year}"
         if self.kind == "week":
@@ -58,6 +77,13 @@ class Period:
             return f"KW {week}/{year}"
         if self.kind == "quarter":
             return f"{(self.start.month - 1) // 3 + 1}. Quartal {self.start.year}"
+        if self.quarter_so_far:
+            return f"{quarter(self.start).label} bis Ende {MONTHS[self.end.month - 1]}"
+        if self.months:
+            first, last = MONTHS[self.start.month - 1], MONTHS[self.end.month - 1]
+            if self.start.year == self.end.year:
+                return f"{first} bis {last} {self.end.year}"
+            return f"{first} {self.start.year} bis {last} {self.end.year}"
         return f"{german_date(self.start)} \N{EN DASH} {german_date(self.end)}"
 
     @property
@@ -72,27 +98,35 @@ class Period:
         """For a sentence: "im November 2026", "in der KW 47/2026", "vom 1. … bis 15. …"."""
         if self.kind == "week":
             return f"in der {self.label}"
-        if self.kind == "range":
+        if self.kind == "range" and self.months and not self.quarter_so_far:
+            return f"von {self.label}"
+        if self.kind == "range" and not self.months:
             return f"vom {german_date(self.start)} bis {german_date(self.end)}"
         return f"im {self.label}"
 
     @property
     def short_label(self) -> str:
-        """For chart axes: "Nov. 26", "KW 47", "Q4/26", or the first day."""
+        """For chart axes: "Nov 26", "KW 47", "Q4/26", "Okt-Nov 26" (an en dash), or a day."""
         if self.kind == "month":
             return f"{MONTHS[self.start.month - 1][:3]} {self.start:%y}"
         if self.kind == "week":
             return f"KW {self.start.isocalendar()[1]}"
         if self.kind == "quarter":
             return f"Q{(self.start.month - 1) // 3 + 1}/{self.start:%y}"
+        if self.months:
+            first, last = MONTHS[self.start.month - 1][:3], MONTHS[self.end.month - 1][:3]
+            return f"{first}\N{EN DASH}{last} {self.end:%y}"
         return f"{self.start:%d.%m.}"
 
     def previous(self) -> "Period":
-        """The period of equal length just before: the previous month, week, quarter or range."""
+        """The period of equal length just before: the previous month, week, quarter or range
+        (of as many whole months, for a range of whole months)."""
         if self.kind == "month":
             return month(shift_month(self.start, -1))
         if self.kind == "quarter":
             return quarter(shift_month(self.start, -3))
+        if self.months:
+            return date_range(shift_month(self.start, -self.months), self.start - timedelta(1))
         return Period(self.kind, self.start - timedelta(days=self.days), self.start - timedelta(1))
 
     def recent(self, count: int) -> list["Period"]:
@@ -101,6 +135,9 @@ class Period:
         while len(periods) < count:
             periods.insert(0, periods[0].previous())
         return periods
+
+    def overlaps(self, other: "Period") -> bool:
+        return self.start <= other.end and other.start <= self.end
 
     def utc_bounds(self) -> tuple[datetime, datetime]:
         """[start, end) in naive UTC, as submissions store their time."""
@@ -129,6 +166,15 @@ def month(first: date) -> Period:
 
 def quarter(first: date) -> Period:
     return Period("quarter", first, shift_month(first, 3) - timedelta(1))
+
+
+def quarter_start(day: date) -> date:
+    """The first day of the quarter `day` is in."""
+    return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+
+
+def month_of(day: date) -> Period:
+    return month(day.replace(day=1))
 
 
 def parse_period(text: str) -> Period:

@@ -2,7 +2,9 @@
 
 WeasyPrint runs in a fresh process (worker.py): a large report neither holds the server's GIL
 nor leaves its memory in the server. The worker fetches nothing but our own static files: every
-other URL (http, https, data, files elsewhere) is refused and stops the rendering.
+other URL (http, https, data, files elsewhere) is refused and stops the rendering. The PDF
+carries the report's numbers as embedded files (attachments.py), handed to the worker with the
+HTML.
 """
 
 import json
@@ -90,9 +92,22 @@ class RenderWorker:
             cwd=self.scratch.name,
         )
 
-    def render(self, html: str, timeout: float = RENDER_TIMEOUT) -> Rendered:
+    def render(
+        self,
+        html: str,
+        timeout: float = RENDER_TIMEOUT,
+        *,
+        files: list[dict] | None = None,
+        created: datetime | None = None,
+    ) -> Rendered:
+        """The PDF of `html`, with `files` embedded (attachments.py: the report's numbers)."""
+        job = {
+            "html": html,
+            "files": files or [],
+            "created": created.isoformat() if created else None,
+        }
         try:
-            out, err = self.process.communicate(html.encode("utf-8"), timeout=timeout)
+            out, err = self.process.communicate(json.dumps(job).encode("utf-8"), timeout=timeout)
         except subprocess.TimeoutExpired:
             raise RenderError(f"rendering took longer than {timeout} s") from None
         if self.process.returncode != 0:
@@ -111,7 +126,13 @@ class RenderWorker:
         self.scratch.cleanup()
 
 
-def render_pdf(html: str, root: str, font_cache: str, timeout: float = RENDER_TIMEOUT) -> Rendered:
+def render_pdf(
+    html: str,
+    root: str,
+    font_cache: str,
+    timeout: float = RENDER_TIMEOUT,
+    files: list[dict] | None = None,
+) -> Rendered:
     """The PDF of `html`, rendered by a new worker process that ends with it."""
     with RenderWorker(root, font_cache) as worker:
-        return worker.render(html, timeout)
+        return worker.render(html, timeout, files=files)

@@ -2,8 +2,10 @@
 
 The JSON record holds the report's UUID, the PDF's SHA-256, site, period, creation time and the
 published summary: ready for delivery to the Stadthaus. It is written last, so a report exists
-exactly when its record does; a report is only built again when asked (`rebuild`), and then gets
-a new UUID and names the one it replaces.
+exactly when its record does; a report is only built again when asked (`rebuild`: by hand, or
+after an erasure or a withdrawn approval, kiosk/reports/versions.py), and then gets a new UUID, the
+next `version` (1 for a record without one) and names the one it replaces. The new files take the
+place of the old ones: a superseded version is not kept at the site.
 """
 
 import contextlib
@@ -19,7 +21,9 @@ from flask import current_app
 
 from ..files import write_atomically
 from ..models import Site
+from .attachments import site_files
 from .disclosure import min_cell
+from .granularity import Published
 from .periods import Period, german_date
 from .render import RENDER_TIMEOUT, RenderWorker, font_cache_dir, render_html, static_root
 from .summary import build_summary
@@ -75,9 +79,17 @@ def list_records(instance_path: str, site_slug: str) -> list[dict]:
 
 
 def build_report(
-    site: Site, period: Period, *, rebuild: bool = False, today: date | None = None
+    site: Site,
+    period: Period,
+    *,
+    rebuild: bool = False,
+    today: date | None = None,
+    wait: bool = True,
 ) -> BuildResult:
-    """Build, render and store the report of `site` and `period`, unless it exists already."""
+    """Build, render and store the report of `site` and `period`, unless it exists already.
+
+    `wait=False`: refuse at once (ReportError) while another process builds it.
+    """
     today = today or date.today()
     if period.end >= today:
         raise ReportError(
@@ -87,14 +99,18 @@ def build_report(
     instance_path = current_app.instance_path
     pdf_path, json_path = report_paths(instance_path, site.slug, period)
     os.makedirs(os.path.dirname(pdf_path), exist_ok=True)
-    with _exclusive(json_path + ".lock"):
+    with _exclusive(json_path + ".lock", wait):
         existing = load_record(instance_path, site.slug, period)
         if existing and not rebuild:
             return BuildResult(existing, built=False, pdf_path=pdf_path)
         created = datetime.now(UTC).replace(microsecond=0)
         with RenderWorker(static_root(), font_cache_dir()) as worker:
-            summary = build_summary(site, period, min_cell(current_app.config))
-            rendered = worker.render(render_html(summary, created))
+            # Only periods other reports printed, or that touch none (reports/granularity.py).
+            published = Published.from_records(list_records(instance_path, site.slug), period)
+            summary = build_summary(site, period, min_cell(current_app.config), published)
+            rendered = worker.render(
+                render_html(summary, created), files=site_files(summary), created=created
+            )
         record = {
             "record_version": RECORD_VERSION,
             "uuid": str(uuid.uuid4()),
@@ -105,11 +121,17 @@ def build_report(
             "sha256": hashlib.sha256(rendered.pdf).hexdigest(),
             "pages": rendered.pages,
             "replaces": existing["uuid"] if existing else None,
+            "version": version_of(existing) + 1 if existing else 1,
             "summary": summary,
         }
         write_atomically(pdf_path, rendered.pdf)
         write_atomically(json_path, record_bytes(record))
     return BuildResult(record, True, pdf_path, rendered.pages, rendered.peak_memory_kb)
+
+
+def version_of(record: dict) -> int:
+    """A record's version: 1 for one written before reports had versions."""
+    return record.get("version", 1)
 
 
 def record_bytes(record: dict) -> bytes:
@@ -118,9 +140,9 @@ def record_bytes(record: dict) -> bytes:
 
 
 @contextlib.contextmanager
-def _exclusive(lock_path: str):
+def _exclusive(lock_path: str, wait: bool = True):
     """One builder per site and period, across processes (the server and the CLI)."""
-    deadline = time.monotonic() + STALE_LOCK_SECONDS
+    deadline = time.monotonic() + (STALE_LOCK_SECONDS if wait else 0)
     while True:
         try:
             descriptor = os.open(lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)

@@ -8,21 +8,11 @@ sentences.py (both from the printed figures only) and comments.py.
 
 from ..models import Site
 from .comments import comments
+from .granularity import Published, coverage_of, granularity, limit_to_published, protected_tables
 from .key_figures import key_figures
 from .periods import Period
 from .sentences import sentences
-from .tables import (
-    Counts,
-    followup_table,
-    forms_table,
-    languages_table,
-    needs_table,
-    reasons_table,
-    satisfaction_table,
-    table,
-    total_cell,
-    trend,
-)
+from .tables import Counts, table, total_cell, trend
 
 # table and total_cell are imported from here by the tests that build summaries by hand.
 __all__ = ["SUMMARY_VERSION", "build_summary", "table", "total_cell"]
@@ -30,17 +20,15 @@ __all__ = ["SUMMARY_VERSION", "build_summary", "table", "total_cell"]
 SUMMARY_VERSION = 1
 
 
-def build_summary(site: Site, period: Period, k: int) -> dict:
-    """Everything the report prints for `site` and `period`, protected with threshold `k`."""
+def build_summary(site: Site, period: Period, k: int, published: Published | None = None) -> dict:
+    """Everything the report prints for `site` and `period`, protected with threshold `k`.
+
+    `published`: what the site's other built reports print (kiosk/reports/granularity.py); the
+    previous period's column and the trend then print only what they allow. None: as if no
+    report had been built (for summaries by hand, as in tests).
+    """
     counts = Counts(site, period)
-    forms = forms_table(counts, k)
-    tables = {
-        "reasons": reasons_table(counts, k),
-        "languages": languages_table(counts, k),
-        "needs": needs_table(counts, k),
-        "followup": followup_table(counts, k),
-        "satisfaction": satisfaction_table(counts, k),
-    }
+    forms, tables = protected_tables(counts, k)
     summary = {
         "version": SUMMARY_VERSION,
         "site": {"slug": site.slug, "name": site.name},
@@ -51,7 +39,10 @@ def build_summary(site: Site, period: Period, k: int) -> dict:
         "tables": tables,
         "trend": trend(counts, k),
         "comments": comments(site, period),
+        "granularity": granularity(site, period, k, coverage_of(period, forms, tables)),
     }
+    if published is not None:
+        limit_to_published(summary, period, published)
     summary["key_figures"] = key_figures(forms, tables)
     summary["sentences"] = sentences(summary, period)
     return summary

@@ -1,8 +1,14 @@
 """The PDF worker: WeasyPrint in its own process, fetching nothing but our static files.
 
-Run by render.py as `python -P kiosk/reports/worker.py STATIC_ROOT FONT_CACHE OUT.pdf` with the
-HTML on standard input; it prints its figures (pages, peak memory, warnings) as JSON. It imports
-nothing of the kiosk, so it starts in the time WeasyPrint needs to load.
+Run by render.py as `python -P kiosk/reports/worker.py STATIC_ROOT FONT_CACHE OUT.pdf` with a
+JSON object on standard input: the HTML, the files to embed (attachments.py) and the report's
+creation time; it prints its figures (pages, peak memory, warnings) as JSON. It imports nothing
+of the kiosk, so it starts in the time WeasyPrint needs to load.
+
+The embedded files are WeasyPrint's own attachments: with the PDF/A-3 variant it declares each one
+as an associated file (the catalog's /AF) with the /AFRelationship given, and gives each its MIME
+type and dates, as PDF/A-3 asks. WeasyPrint 70 lists every attachment twice in /AF (its issue
+#2917, fixed after 70.0); `associate_once` keeps one entry each.
 """
 
 import hashlib
@@ -12,6 +18,7 @@ import logging
 import mimetypes
 import os
 import sys
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -76,18 +83,56 @@ class StaticFilesOnly(URLFetcher):
         return output.getvalue()
 
 
-def write_pdf(html: str, root: str, font_cache: str | None = None) -> tuple[bytes, dict]:
-    """Render in this process: PDF/A-3u, tagged, fonts and stylesheets from `root` only."""
+def write_pdf(
+    html: str,
+    root: str,
+    font_cache: str | None = None,
+    files: list[dict] | None = None,
+    created: datetime | None = None,
+) -> tuple[bytes, dict]:
+    """Render in this process: PDF/A-3u, tagged, fonts and stylesheets from `root` only, with
+    `files` ({"name", "description", "relationship", "text"}) embedded as associated files."""
     warnings = _collect_warnings()
     document = weasyprint.HTML(
         string=html, base_url=base_url(root), url_fetcher=StaticFilesOnly(root, font_cache)
     ).render()
-    pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
+    pdf = document.write_pdf(
+        pdf_variant=PDF_VARIANT,
+        pdf_tags=True,
+        attachments=attachments(files or [], created or datetime.now(UTC)),
+        finisher=associate_once,
+    )
     return pdf, {
         "pages": len(document.pages),
         "peak_memory_kb": peak_memory_kb(),
         "warnings": warnings,
     }
+
+
+def attachments(files: list[dict], created: datetime) -> list[weasyprint.Attachment]:
+    """WeasyPrint's attachments of `files`, sorted by name (a PDF name tree is sorted); their
+    dates are the report's (in UTC, as WeasyPrint writes them)."""
+    stamp = created.astimezone(UTC).replace(tzinfo=None)
+    return [
+        weasyprint.Attachment(
+            string=file["text"].encode("utf-8"),
+            name=file["name"],
+            description=file["description"],
+            relationship=file["relationship"],
+            created=stamp,
+            modified=stamp,
+        )
+        for file in sorted(files, key=lambda file: file["name"])
+    ]
+
+
+def associate_once(document, pdf) -> None:
+    """Each associated file once in the catalog's /AF (WeasyPrint 70 adds each one twice)."""
+    associated = pdf.catalog.get("AF")
+    if associated:
+        unique = list(dict.fromkeys(associated))
+        associated.clear()
+        associated.extend(unique)
 
 
 def _collect_warnings() -> list[str]:
@@ -119,9 +164,12 @@ def peak_memory_kb() -> int:
 
 
 def main(argv: list[str]) -> int:
-    """Worker: HTML on standard input, PDF to the file named; figures as JSON on standard output."""
+    """Worker: the job as JSON on standard input ({"html", "files", "created"}), PDF to the file
+    named; figures as JSON on standard output."""
     root, font_cache, target = argv
-    pdf, figures = write_pdf(sys.stdin.buffer.read().decode("utf-8"), root, font_cache)
+    job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    created = datetime.fromisoformat(job["created"]) if job.get("created") else None
+    pdf, figures = write_pdf(job["html"], root, font_cache, job.get("files"), created)
     with open(target, "wb") as output:
         output.write(pdf)
     json.dump(figures, sys.stdout)

@@ -1,5 +1,6 @@
 """One submission: what its page shows, and the changes volunteers make to it (status,
-assignment, notes, comment approval, erasure).
+assignment, notes, comment approval, erasure; the last two mark the built reports that show
+the submission or comment to be built again).
 
 Each change is recorded in the audit log, which names a submission by id, never by content.
 
@@ -30,6 +31,7 @@ from ..models import (
     User,
     spec_of_version,
 )
+from ..reports.versions import reports_printing, reports_showing, request_rebuilds
 from .auth import audit
 from .inbox import target
 from .search import FREE_TEXT_TYPES, merge_search_deletions
@@ -211,13 +213,25 @@ def approve_comment(answer: Answer, user_name: str) -> None:
     audit("approve", target(answer.submission), f"answer/{answer.id}")
 
 
-def withdraw_comment_approval(answer: Answer) -> None:
-    CommentApproval.delete().where(CommentApproval.answer == answer).execute()
-    audit("withdraw_approval", target(answer.submission), f"answer/{answer.id}")
+def withdraw_comment_approval(answer: Answer) -> list[dict]:
+    """Take the comment out of the city report; the built reports that print it are to be built
+    again (kiosk/reports/versions.py): their records are returned."""
+    printed = reports_printing(answer) if approval_exists(answer) else []
+    with db.atomic():
+        CommentApproval.delete().where(CommentApproval.answer == answer).execute()
+        request_rebuilds(printed)
+        audit("withdraw_approval", target(answer.submission), f"answer/{answer.id}")
+    return printed
 
 
-def erase(submission: Submission, reason: str) -> None:
-    """Delete the submission with everything hanging on it; only the audit line remains.
+def approval_exists(answer: Answer) -> bool:
+    return CommentApproval.select().where(CommentApproval.answer == answer).exists()
+
+
+def erase(submission: Submission, reason: str) -> list[dict]:
+    """Delete the submission with everything hanging on it; only the audit line remains. The
+    built reports that count it are to be built again (kiosk/reports/versions.py), in the same
+    transaction: their records are returned.
 
     SQLite's secure_delete overwrites the freed pages; the full-text index is merged so its
     entries of the free text are gone too, not only marked deleted (triggers delete them with the
@@ -225,7 +239,9 @@ def erase(submission: Submission, reason: str) -> None:
     old pages until it is reused.
     """
     answers = Answer.select(Answer.id).where(Answer.submission == submission)
+    touched = reports_showing(submission)
     with db.atomic():
+        request_rebuilds(touched)
         CommentApproval.delete().where(CommentApproval.answer.in_(answers)).execute()
         Answer.delete().where(Answer.submission == submission).execute()
         notes = Note.select(Note.id).where(Note.submission == submission)
@@ -236,3 +252,4 @@ def erase(submission: Submission, reason: str) -> None:
         merge_search_deletions()
         audit("erase", target(submission), f"{submission.uuid}; Grund: {reason}")
     checkpoint_wal()
+    return touched

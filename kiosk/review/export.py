@@ -7,7 +7,6 @@ form version's spec decoded once and each choice's German text made once. The se
 chunk, never the whole file.
 """
 
-import csv
 import dataclasses
 import io
 from collections import defaultdict
@@ -18,21 +17,14 @@ from ..clock import local_time
 from ..extensions import db
 from ..formspec import Field
 from ..models import Answer, FormVersion, Submission, User, spec_of_version
+from ..reports.csv_dialect import BOM, excel_writer, neutralise
 from .auth import audit
 from .inbox import STATUS_NAMES, InboxFilters, language_name, matching, versions_by_id
 
-BOM = "\ufeff"
-# A cell starting with one of these is taken as a formula by spreadsheets ("CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 FIXED_HEADER = ("Nr.", "Eingang", "Formular", "Version", "Sprache", "Status", "Zugewiesen an")
 CHUNK = 1000  # submissions read and written at a time
 
 Column = tuple[str, str]  # (form slug, field name)
-
-
-def neutralise(cell: str) -> str:
-    """Text a spreadsheet shows as text: a leading apostrophe disarms formulas."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def field_columns(versions: list[FormVersion]) -> tuple[list[Column], list[str]]:
@@ -198,7 +190,7 @@ def export_chunks(plan: ExportPlan, written: list[int] | None = None) -> Iterato
     """
     writer_rows = RowWriter(plan.versions)
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = excel_writer(out)
     writer.writerow(writer_rows.header())
     yield BOM + out.getvalue()
     reader = ChunkReader()

@@ -18,7 +18,8 @@ TARGET_KEYS = {
     ),
     "folder": ({"path"}, set()),
 }
-SCHEDULES = ("monthly", "weekly")
+SCHEDULES = ("auto", "monthly", "quarterly", "weekly")
+MAX_GRACE_DAYS = 30
 TYPE_NAMES = {"hub": "Stadthaus-Server", "email": "E-Mail", "folder": "Ordner"}
 
 
@@ -99,7 +100,14 @@ def check_schedule(config) -> None:
     if config["REPORT_SCHEDULE"] not in SCHEDULES:
         raise SyncConfigError(
             f"REPORT_SCHEDULE = {config['REPORT_SCHEDULE']!r}: erlaubt sind "
-            '"monthly" und "weekly" / allowed are "monthly" and "weekly"'
+            '"auto", "monthly", "quarterly" und "weekly" / '
+            'allowed are "auto", "monthly", "quarterly" and "weekly"'
+        )
+    grace = config.get("REPORT_GRACE_DAYS", 0)
+    if not isinstance(grace, int) or isinstance(grace, bool) or not 0 <= grace <= MAX_GRACE_DAYS:
+        raise SyncConfigError(
+            f"REPORT_GRACE_DAYS = {grace!r}: eine ganze Zahl von 0 bis {MAX_GRACE_DAYS} / "
+            f"a whole number from 0 to {MAX_GRACE_DAYS}"
         )
     for name in ("REPORT_HOUR", "NIGHTLY_HOUR"):
         if not isinstance(config[name], int) or not 0 <= config[name] <= 24:

@@ -8,9 +8,12 @@ a `kiosk sync` from cron never send the same row at the same time.
 
 Which reports go to a target: every report built after the target first appeared in
 SYNC_TARGETS, plus the latest one that existed then (so a new email address does not get a
-year of old reports at once). Delivery is at least once: should a lease run out while its
-deliverer still works, the hub stores a report once by its UUID, and an email keeps its
-Message-ID.
+year of old reports at once). A report built again (a new version of its period, after an
+erasure, a withdrawn approval or `kiosk report build --rebuild`) has a new UUID, so it is
+queued for every target like a new report, and an older version still waiting is not sent.
+
+Delivery is at least once: should a lease run out while its deliverer still works, the hub
+stores a report once by its UUID, and an email keeps its Message-ID.
 """
 
 import logging
@@ -71,7 +74,21 @@ def enqueue(record: dict, target_name: str, now: datetime | None = None) -> bool
         enqueued_at=now,
         next_attempt_at=now,
     ).on_conflict_ignore().execute()
+    supersede_older(record, target_name)
     return True
+
+
+def supersede_older(record: dict, target_name: str) -> None:
+    """A new version of a period's report (built again after an erasure, say) takes the place
+    of an older one still waiting for the target: only the new one is sent."""
+    OutboxItem.update(superseded_by=record["uuid"], lease_until=None).where(
+        OutboxItem.target == target_name,
+        OutboxItem.site_slug == record["site"]["slug"],
+        OutboxItem.period_key == record["period"]["key"],
+        OutboxItem.report_uuid != record["uuid"],
+        OutboxItem.delivered_at.is_null(),
+        OutboxItem.superseded_by.is_null(),
+    ).execute()
 
 
 def known_target(target: dict, records: list[dict], now: datetime) -> SyncTarget:

@@ -194,6 +194,7 @@ def email_body(record: dict) -> str:
         "",
         f"anbei der Bericht des {record['site']['name']} für {period['label']} "
         f"({period.get('range_label', '')}).",
+        *replacement_lines(record),
         "",
         "Kennzahlen:",
         *(figure_line(figure, previous_name) for figure in summary.get("key_figures", [])),
@@ -208,6 +209,18 @@ def email_body(record: dict) -> str:
         "Diese Nachricht wurde vom Mittendrin-Kiosk automatisch verschickt.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def replacement_lines(record: dict) -> list[str]:
+    """For a report built again (kiosk/reports/versions.py): that it replaces the earlier one."""
+    if record.get("version", 1) < 2:
+        return []
+    return [
+        "",
+        f"Dies ist Fassung {record['version']} des Berichts: Er wurde neu erstellt, weil ein "
+        "Eintrag gelöscht oder ein Kommentar zurückgezogen wurde, und ersetzt die frühere "
+        "Fassung. Bitte verwenden Sie nur noch diese.",
+    ]
 
 
 def report_email(target: dict, record: dict, pdf: bytes) -> email.message.EmailMessage:

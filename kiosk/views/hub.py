@@ -19,6 +19,7 @@ from ..hub.receive import pdf_of
 from ..hub.site_summaries import CombineError
 from ..hub.status import site_reports, site_statuses
 from ..models import HubSite, ReceivedReport
+from ..reports.attachments import combined_csv
 from ..reports.periods import PeriodError, period_of
 from ..reports.render import RenderError, report_context
 from ..review.auth import audit, login_required
@@ -105,6 +106,27 @@ def combined_report_pdf():
         mimetype="application/pdf",
         as_attachment=True,
         download_name=report.file_name,
+    )
+
+
+@bp.get("/bericht.csv")
+@login_required
+def combined_report_csv():
+    """The combined numbers as one CSV for German Excel, the report's tables one below the other
+    (the same cells as the CSVs inside the combined PDF)."""
+    first, last = requested_span(request.args)
+    try:
+        combined = town_summary(first, last)
+    except CombineError as error:
+        flash(f"Die Zahlen des Gesamtberichts konnten nicht erstellt werden: {error}")
+        return redirect(url_for("hub.combined_report", von=first, bis=last or ""), 303)
+    key = combined["period"]["key"]
+    audit("hub_combined_report", key, detail=f"{combined['reports']} Berichte, Tabelle (CSV)")
+    return send_file(
+        BytesIO(combined_csv(combined).encode("utf-8")),
+        mimetype="text/csv; charset=utf-8",
+        as_attachment=True,
+        download_name=download_name("Gesamtbericht", key, suffix=".csv"),
     )
 
 

@@ -22,6 +22,7 @@ from ..dates import DateInputError, parse_day
 from ..extensions import db
 from ..models import STATUSES, Answer, Submission, User, spec_of_version, utcnow
 from ..reports.periods import PeriodError
+from ..reports.versions import rebuild_outcome, rebuild_pending, reports_showing, will_be_rebuilt
 from ..review.audit_names import ACTION_NAMES
 from ..review.auth import (
     audit,
@@ -49,6 +50,8 @@ from ..review.inbox import (
 )
 from ..review.inbox_views import chosen_view, view_links, view_page
 from ..review.renderings import rendering_missing
+from ..sync import configured_targets
+from ..sync.outbox import enqueue_reports
 from . import render_component, render_page
 from .case_forms import cases_context
 from .staff_forms import (
@@ -270,15 +273,17 @@ def approval(answer_id):
     answer = Answer.get_or_none(Answer.id == answer_id) or abort(404)
     if not shown_answer(answer).approvable:
         abort(400)
+    notice = ""
     if request.form.get("approved") == "1":
         required = current_app.config["REPORT_COMMENTS_NEED_GERMAN"]
         if problem := rendering_missing(answer, required):  # kiosk/review/renderings.py
             context = {"shown": shown_answer(answer), "problem": problem}
             return component("review/_approval.html", answer.submission, context, 422)
         approve_comment(answer, current_user().name)
-    else:
-        withdraw_comment_approval(answer)
-    return component("review/_approval.html", answer.submission, {"shown": shown_answer(answer)})
+    elif withdraw_comment_approval(answer):  # the reports that printed it are built again
+        notice = rebuild_now()
+    context = {"shown": shown_answer(answer), "notice": notice}
+    return component("review/_approval.html", answer.submission, context)
 
 
 def shown_answer(answer: Answer):
@@ -303,12 +308,35 @@ def erase_submission(submission_id):
     submission = submission_or_404(submission_id)
     form = EraseForm()
     if form.validate_on_submit():
-        erase(submission, form.reason.data.strip())
+        touched = erase(submission, form.reason.data.strip())  # committed before any rebuild
         flash(f"Eintrag Nr. {submission_id} ist gelöscht. Nur eine Zeile im Protokoll bleibt.")
+        if touched:
+            flash(rebuild_now())
         return redirect(url_for("review.inbox"), 303)
-    context = {"submission": submission, "spec": spec_of_version(submission.form_version)}
+    context = {
+        "submission": submission,
+        "spec": spec_of_version(submission.form_version),
+        "touched_reports": will_be_rebuilt(reports_showing(submission)),
+    }
     status = 422 if form.errors else 200
     return render_template("review/erase.html", form=form, **context), status
+
+
+def rebuild_now() -> str:
+    """Build the reports waiting to be built again now and queue them for delivery; how it went,
+    in German. A failure leaves them waiting for the scheduler (kiosk/reports/versions.py): the
+    change that asked for them is committed already and stays."""
+    try:
+        run = rebuild_pending(wait=False)
+        if run.built and configured_targets():
+            enqueue_reports()
+    except Exception:
+        current_app.logger.exception("Berichte nach einer Änderung nicht neu erstellt")
+        return "Die betroffenen Berichte werden später neu erstellt; der Kiosk versucht es wieder."
+    for record in run.built:
+        where = f"{record['site']['slug']}/{record['period']['key']}"
+        audit("report_rebuilt", where, detail=record["uuid"])
+    return rebuild_outcome(run)
 
 
 # --- Follow-up of needs, routing ----------------------------------------------------------------
