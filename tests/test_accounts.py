@@ -392,14 +392,27 @@ def hub_app(instance):
 
 def test_on_a_hub_staff_land_on_the_dashboard(hub_app):
     client = hub_app.test_client()
-    asked = client.get("/review/")  # the Treffpunkt's inbox: not a hub's page
-    response = AuthActions(client).login("hanna", path=asked.headers["Location"])
+    # The Treffpunkt's inbox: not a hub's page, not even after the login.
+    response = AuthActions(client).login("hanna", path="/review/login?next=/review/")
     assert response.headers["Location"] == "/hub/"
     assert AuthActions(hub_app.test_client()).login("hanna").headers["Location"] == "/hub/"
     kept = AuthActions(hub_app.test_client()).login(
         "hanna", path="/review/login?next=/review/konten"
     )
     assert kept.headers["Location"] == "/review/konten"
+
+
+@pytest.mark.parametrize(
+    "path", ["/review/", "/review/1", "/review/anliegen", "/review/reports/", "/review/export.csv"]
+)
+def test_a_hub_has_no_treffpunkt_pages(hub_app, path):
+    """A hub keeps no visitors' submissions: the pages about them lead to the dashboard, logged
+    in or not, instead of an empty inbox or a 500."""
+    client = hub_app.test_client()
+    assert client.get(path).headers["Location"] == "/hub/"
+    log_in(client, "hanna")
+    assert client.get(path).headers["Location"] == "/hub/"
+    assert client.get("/review/konten").status_code == 200  # accounts are the hub's too
 
 
 def test_the_hubs_navigation_has_no_inbox(hub_app):

@@ -8,7 +8,7 @@ All mark their responses `Vary: HX-Request`, since the same URL answers two ways
 
 from collections.abc import Callable
 
-from flask import Response, make_response, redirect, render_template, request
+from flask import Response, current_app, make_response, redirect, render_template, request, url_for
 
 from .header_values import requested_url
 
@@ -58,3 +58,11 @@ def render_after_post(url: str, page: Callable[[], Response]) -> Response:
     response = page()
     response.headers["HX-Push-Url"] = url
     return varies_by_htmx(response)
+
+
+def kiosk_only():
+    """`before_request` of the blueprints about a Treffpunkt's visitors and their answers. A hub
+    at the Stadthaus has neither: its start page is the dashboard of the sites."""
+    if current_app.config["ROLE"] == "hub":
+        return redirect(url_for("hub.dashboard"))
+    return None

@@ -13,11 +13,12 @@ from ..review.case_list import PER_PAGE, case_page, case_row
 from ..review.cases import CASE_STATUS_NAMES, CaseConflict, CaseInputError, change_case, undo_change
 from ..review.followup import office_contact
 from ..review.inbox import Page, need_label
-from . import render_component, render_page
+from . import kiosk_only, render_component, render_page
 from .case_forms import case_context, case_filter_form, case_filters, case_form, wanted_changes
 from .review import args_with, use_staff_errors
 
 bp = Blueprint("cases", __name__, url_prefix="/review/anliegen")
+bp.before_request(kiosk_only)  # a hub has no submissions of its own
 use_staff_errors(bp)
 
 

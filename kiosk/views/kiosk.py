@@ -17,7 +17,7 @@ from ..visitor import drafts, route
 from ..visitor.offline import worker_script
 from ..visitor.submissions import RefusedReplay, replay_submission, store_submission
 from ..visitor.thanks import thanks_context
-from . import render_after_post, render_page
+from . import kiosk_only, render_after_post, render_page
 from .header_values import local_target
 from .kiosk_helpers import (
     browser_secret,
@@ -40,12 +40,7 @@ from .kiosk_helpers import (
 bp = Blueprint("kiosk", __name__)
 
 
-@bp.before_request
-def no_visitors_on_a_hub():
-    # The Stadthaus hub offers no visitor forms: its start page is the staff's dashboard.
-    if current_app.config["ROLE"] == "hub":
-        return redirect(url_for("hub.dashboard"))
-    return None
+bp.before_request(kiosk_only)  # the Stadthaus hub offers no visitor forms
 
 
 @bp.url_value_preprocessor

@@ -11,10 +11,12 @@ from flask import Blueprint, abort, request
 from ..models import Note, Submission
 from ..review.auth import current_user, login_required
 from ..review.casework import NoteRefused, add_note, correct_note, strike_note
+from . import kiosk_only
 from .review import component, review_helpers, submission_or_404, use_staff_errors
 from .staff_forms import NoteForm, correction_form, note_panel, strike_form
 
 bp = Blueprint("notes", __name__, url_prefix="/review")
+bp.before_request(kiosk_only)  # a hub has no submissions of its own
 use_staff_errors(bp)
 bp.context_processor(review_helpers)  # the submission's page, drawn again after a refusal
 

@@ -20,9 +20,11 @@ from ..review.renderings import (
     rendering_of,
     save_rendering,
 )
+from . import kiosk_only
 from .review import component, shown_answer, use_staff_errors
 
 bp = Blueprint("renderings", __name__, url_prefix="/review")
+bp.before_request(kiosk_only)  # a hub has no submissions of its own
 use_staff_errors(bp)
 DONE = {
     "saved": "Deutsche Fassung gespeichert.",

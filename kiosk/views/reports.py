@@ -33,11 +33,13 @@ from ..reports.render import report_context
 from ..reports.store import ReportError, build_report, list_records, load_record, report_paths
 from ..reports.summary import build_summary
 from ..review.auth import audit, role_required
+from . import kiosk_only
 from .review import use_staff_errors
 from .staff_forms import PeriodForm
 
 log = logging.getLogger(__name__)
 bp = Blueprint("reports", __name__, url_prefix="/review/reports")
+bp.before_request(kiosk_only)  # a hub has no submissions of its own
 # A key that is no period, or one outside 2000 to 2099, answers 400 in the staff layout.
 use_staff_errors(bp)
 

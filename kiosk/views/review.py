@@ -52,7 +52,7 @@ from ..review.inbox_views import chosen_view, view_links, view_page
 from ..review.renderings import rendering_missing
 from ..sync import configured_targets
 from ..sync.outbox import enqueue_reports
-from . import render_component, render_page
+from . import kiosk_only, render_component, render_page
 from .case_forms import cases_context
 from .staff_forms import (
     BulkForm,
@@ -66,6 +66,7 @@ from .staff_forms import (
 )
 
 bp = Blueprint("review", __name__, url_prefix="/review")
+bp.before_request(kiosk_only)  # a hub has no submissions of its own
 
 FILTER_KEYS = ("ansicht", "form", "lang", "status", "since", "until", "need", "q", "page")
 

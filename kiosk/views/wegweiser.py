@@ -20,8 +20,8 @@ from flask import Blueprint, abort, current_app, request, url_for
 
 from ..directory.entries import current, entry, offices_for, treffpunkt, upcoming_events
 from ..models import DirectoryEntry
-from . import render_page
-from .kiosk import add_language, no_visitors_on_a_hub, pull_language
+from . import kiosk_only, render_page
+from .kiosk import add_language, pull_language
 from .wegweiser_helpers import (
     TEMPLATE_GLOBALS,
     closures,
@@ -31,7 +31,7 @@ from .wegweiser_helpers import (
 )
 
 bp = Blueprint("wegweiser", __name__, url_prefix="/<lang>/wegweiser")
-bp.before_request(no_visitors_on_a_hub)
+bp.before_request(kiosk_only)
 bp.url_value_preprocessor(pull_language)
 bp.url_defaults(add_language)
 for name, helper in TEMPLATE_GLOBALS.items():
