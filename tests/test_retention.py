@@ -13,10 +13,12 @@ from kiosk.maintenance.retention import purge_expired
 from kiosk.models import (
     Answer,
     AuditEvent,
+    CaseChange,
     CommentApproval,
     Draft,
     FormVersion,
     LoginAttempt,
+    NeedCase,
     Note,
     Site,
     StatusChange,
@@ -79,6 +81,15 @@ def intake(app, when, marker, status="new", status_at=None, volunteer=None) -> S
             submission=submission, old="new", new=status, user_name="cora", at=status_at
         )
         Submission.update(status=status).where(Submission.id == submission.id).execute()
+        # The housing need's case: handed to an office, with an outcome line naming the person.
+        case = NeedCase.get(NeedCase.submission == submission, NeedCase.need == "housing")
+        outcome = f"{MARK}outcome{marker}"
+        before = {"status": "open", "office_key": None, "outcome": "", "assignee": None}
+        after = {"status": "done", "office_key": "wohngeld", "outcome": outcome, "assignee": "cora"}
+        CaseChange.create(case=case, before=before, after=after, user_name="cora", at=status_at)
+        NeedCase.update(
+            status="done", office_key="wohngeld", outcome=outcome, assignee=volunteer
+        ).where(NeedCase.id == case.id).execute()
     return Submission.get_by_id(submission.id)
 
 
@@ -158,11 +169,28 @@ def test_purge_deletes_personal_data_past_each_forms_retention(app, cases):
         }
         assert (old_done.status, old_done.lang, old_done.assigned_to_id) == ("done", "ar", None)
         assert not old_done.notes.exists() and not old_done.status_changes.exists()
+        # Its cases keep state and office for the reports, not the outcome line nor any name.
+        case = NeedCase.get(NeedCase.submission == old_done, NeedCase.need == "housing")
+        assert (case.status, case.office_key, case.outcome, case.assignee_id) == (
+            "done",
+            "wohngeld",
+            "",
+            None,
+        )
+        [change] = case.changes
+        assert change.user_name == "" and change.after == {
+            "status": "done",
+            "office_key": "wohngeld",
+            "outcome": "",
+            "assignee": None,
+        }
         assert old_done.created_at == local(date(2026, 10, 12), 0)  # the local day's start
 
         assert personal_values(old_open) == []
         assert [note.text for note in old_open.notes] == [f"{MARK}noteA2"]
         assert old_open.assigned_to.name == "cora" and old_open.status_changes.count() == 1
+        kept = NeedCase.get(NeedCase.submission == old_open, NeedCase.need == "housing")
+        assert kept.outcome == f"{MARK}outcomeA2" and kept.changes.get().user_name == "cora"
 
         handed = reloaded(cases["old_handed_recently"])
         assert personal_values(handed) == [] and handed.notes.count() == 1
@@ -187,6 +215,7 @@ def test_purge_deletes_personal_data_past_each_forms_retention(app, cases):
         "notes": 1,
         "status_changes": 1,
         "assignments": 1,
+        "case_details": 1,
         "drafts": 1,
         "login_attempts": 1,
         "sessions": 2,
@@ -222,6 +251,7 @@ def test_a_dry_run_counts_and_changes_nothing(app, cases):
 
 def table_rows() -> dict[str, list]:
     tables = ("submission", "answer", "note", "status_change", "comment_approval", "audit_event")
+    tables += ("need_case", "case_change")
     return {name: db.execute_sql(f"SELECT * FROM {name} ORDER BY 1").fetchall() for name in tables}
 
 
@@ -251,7 +281,7 @@ def test_deleted_text_is_gone_from_the_database_file_and_its_wal(app, cases, ins
 
     old_intakes = ("A1", "A2", "A3", "A5")
     gone = [f"{MARK}{kind}{n}".encode() for kind in ("name", "other") for n in old_intakes]
-    gone += [f"{MARK}noteA1".encode()]
+    gone += [f"{MARK}noteA1".encode(), f"{MARK}outcomeA1".encode()]
     gone += [f"{MARK}commentF1".encode()]
     assert all(marker in file_bytes() for marker in gone), "the markers must be there before"
     with database(app):

@@ -5,7 +5,9 @@ Each form's `retention_days` (of the version a submission was answered in) decid
 - older than that, a submission loses its personal answers (names, contacts, free text, and
   with them any approval of a comment), and its time is cut to the local day;
 - once its follow-up ended (done or handed over) that long ago, it also loses the notes, the
-  status history and the assignment, which describe the person and who cared for them.
+  status history and the assignment, which describe the person and who cared for them, and its
+  needs' cases lose their outcome lines, assignees and the names in their history. The cases'
+  states, offices and dates stay: the reports count needs by their follow-up state from them.
 
 What stays is an anonymous skeleton: form version, day, language, final status and the answers
 that are not personal, so a report of a past period counts the same before and after.
@@ -24,10 +26,12 @@ from ..db import checkpoint_wal
 from ..extensions import db
 from ..models import (
     Answer,
+    CaseChange,
     CommentApproval,
     Draft,
     FormVersion,
     LoginAttempt,
+    NeedCase,
     Note,
     ReceivedPdf,
     ReceivedReport,
@@ -53,6 +57,7 @@ COUNT_NAMES = {
     "notes": "Notizen",
     "status_changes": "Statuswechsel",
     "assignments": "Zuweisungen",
+    "case_details": "Ergebnisse und Namen in Anliegen",
     "drafts": "unfertige Eingaben",
     "login_attempts": "Anmeldeversuche",
     "sessions": "abgelaufene Anmeldungen",
@@ -199,6 +204,9 @@ def forget_ended_followups(version_ids: list[int], cutoff: datetime) -> dict[str
     """
     ended_at = fn.COALESCE(fn.MAX(StatusChange.at), Submission.created_at)
     has_notes = fn.EXISTS(Note.select(Note.id).where(Note.submission == Submission.id))
+    has_case_details = fn.EXISTS(
+        NeedCase.select(NeedCase.id).where(NeedCase.submission == Submission.id, case_details())
+    )
     ended = [
         row.id
         for row in Submission.select(Submission.id)
@@ -210,10 +218,13 @@ def forget_ended_followups(version_ids: list[int], cutoff: datetime) -> dict[str
         .group_by(Submission.id)
         .having(
             ended_at < cutoff,
-            (fn.COUNT(StatusChange.id) > 0) | Submission.assigned_to.is_null(False) | has_notes,
+            (fn.COUNT(StatusChange.id) > 0)
+            | Submission.assigned_to.is_null(False)
+            | has_notes
+            | has_case_details,
         )
     ]
-    counts = dict.fromkeys(("notes", "status_changes", "assignments"), 0)
+    counts = dict.fromkeys(("notes", "status_changes", "assignments", "case_details"), 0)
     for i in range(0, len(ended), UPDATE_CHUNK):
         ids = ended[i : i + UPDATE_CHUNK]
         counts["notes"] += Note.delete().where(Note.submission.in_(ids)).execute()
@@ -225,7 +236,45 @@ def forget_ended_followups(version_ids: list[int], cutoff: datetime) -> dict[str
             .where(Submission.id.in_(ids), Submission.assigned_to.is_null(False))
             .execute()
         )
+        counts["case_details"] += forget_case_details(ids)
     return counts
+
+
+# What a case's history may say about a person: the outcome line and who was assigned. The
+# state, office and dates stay, since reports read the follow-up at a period's end from them.
+PERSONAL_CASE_FIELDS = {"outcome": "", "assignee": None}
+
+
+def case_details():
+    """Condition: a case that still holds an outcome line or an assignee, or whose history
+    still names someone."""
+    named = CaseChange.select(CaseChange.id).where(
+        CaseChange.case == NeedCase.id, CaseChange.user_name != ""
+    )
+    return (NeedCase.outcome != "") | NeedCase.assignee.is_null(False) | fn.EXISTS(named)
+
+
+def forget_case_details(submission_ids: list[int]) -> int:
+    """Outcome lines, assignees and the names in the history of these submissions' cases;
+    returns the number of cases that held any. A handful per night: the history's JSON is
+    rewritten in Python, the same on SQLite and PostgreSQL."""
+    cases = NeedCase.select(NeedCase.id).where(
+        NeedCase.submission.in_(submission_ids), case_details()
+    )
+    case_ids = [case.id for case in cases]
+    if not case_ids:
+        return 0
+    for change in CaseChange.select().where(CaseChange.case.in_(case_ids)):
+        change.before = {**change.before, **scrubbed(change.before)}
+        change.after = {**change.after, **scrubbed(change.after)}
+        change.user_name = ""
+        change.save()
+    NeedCase.update(outcome="", assignee=None).where(NeedCase.id.in_(case_ids)).execute()
+    return len(case_ids)
+
+
+def scrubbed(fields: dict) -> dict:
+    return {name: blank for name, blank in PERSONAL_CASE_FIELDS.items() if name in fields}
 
 
 def forget_drafts(now: datetime) -> int:
