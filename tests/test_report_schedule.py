@@ -105,6 +105,24 @@ def test_auto_reports_a_small_month_with_the_next_as_the_quarter_so_far(app):
         assert coverage(Site.get(), OCT_NOV, 3).says_enough
 
 
+def test_kiosk_report_due_says_why_nothing_was_built(app, runner):
+    def due(today: str) -> str:
+        result = runner.invoke(args=["report", "due", "--today", today])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    app.config.update(REPORT_SCHEDULE="auto", REPORT_GRACE_DAYS=7)
+    assert "es gibt noch keine Einträge" in due("2026-11-03")
+    small_then_enough(app)
+    assert "wird ab dem 8. November 2026 erstellt (REPORT_GRACE_DAYS = 7)" in due("2026-11-03")
+    waits = due("2026-11-08")
+    assert "Oktober 2026 allein würde mehr als ein Viertel der Zahlen verbergen" in waits
+    assert not waits.startswith("Bericht ")  # nothing built
+    built = due("2026-12-08")
+    assert "Bericht 4. Quartal 2026 bis Ende November erstellt" in built
+    assert "die fälligen Berichte sind schon erstellt" in due("2026-12-09")
+
+
 def test_auto_reports_a_month_on_its_own_where_it_says_enough(app):
     with database(app):
         visitors(app, 5, date(2026, 10, 8))

@@ -113,7 +113,7 @@ def due_command(today):
     """
     from ..db import prepare_database
     from ..models import utcnow
-    from ..reports.due import build_due_reports, report_day
+    from ..reports.due import build_due_reports, report_day, why_none_due
     from ..reports.versions import rebuild_pending
     from ..sync.outbox import enqueue_reports, register_targets
 
@@ -132,7 +132,8 @@ def due_command(today):
         path = os.path.join(folder, record["pdf"])
         click.echo(f"Bericht {record['period']['label']} erstellt: {path}")
     if not built:
-        click.echo("Kein Bericht fällig: die fälligen Berichte sind schon erstellt.")
+        with db.connection_context():
+            click.echo(why_none_due(day))
     for record in rebuilt.built:
         path = os.path.join(folder, record["pdf"])
         label, version = record["period"]["label"], record["version"]

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from peewee import fn
 
-from ..clock import local_time
+from ..clock import german_date, local_time
 from ..db import this_site
 from ..models import Site, Submission
 from .disclosure import min_cell
@@ -115,3 +115,29 @@ def build_due_reports(today: date) -> list[dict]:
         if result.built:
             built.append(result.record)
     return built
+
+
+def why_none_due(today: date) -> str:
+    """Why `kiosk report due` built nothing today, in one German sentence for the coordinator."""
+    site, config = this_site(), current_app.config
+    schedule, grace = config["REPORT_SCHEDULE"], grace_days(config)
+    if first_submission_day(site) is None:
+        return "Kein Bericht fällig: es gibt noch keine Einträge."
+    last = last_complete_period(today, "monthly" if schedule == "auto" else schedule)
+    reported = reported_periods(current_app.instance_path, site.slug)
+    if any(last.overlaps(period) for period in reported):
+        return "Kein Bericht fällig: die fälligen Berichte sind schon erstellt."
+    ready = last.end + timedelta(days=grace + 1)
+    if today < ready:
+        return (
+            f"Kein Bericht fällig: der Bericht {last.label} wird ab dem {german_date(ready)} "
+            f"erstellt (REPORT_GRACE_DAYS = {grace}), damit Kommentare bis dahin freigegeben "
+            "werden können."
+        )
+    if schedule == "auto":
+        return (
+            f"Kein Bericht fällig: {last.label} allein würde mehr als ein Viertel der Zahlen "
+            "verbergen; der Monat kommt in den nächsten Bericht, das Quartal bis dahin "
+            '(REPORT_SCHEDULE = "auto").'
+        )
+    return "Kein Bericht fällig: die fälligen Berichte sind schon erstellt."
