@@ -8,6 +8,7 @@ migration fills it on a database that already holds submissions, and applies on 
 
 import dataclasses
 import random
+import shutil
 import uuid
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -182,9 +183,31 @@ def fill(app, count: int = 260, seed: int = 11) -> list[int]:
     return ids
 
 
+@pytest.fixture(scope="module")
+def filled_instance(tmp_path_factory):
+    """An instance holding fill()'s dataset, built once per module (filling is the slow part):
+    (its folder, the submission ids). Each test works on a copy of it."""
+    path = tmp_path_factory.mktemp("review-scale") / "instance"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KIOSK_INSTANCE_PATH", str(path))
+        made = create_app({"SECRET_KEY": "test-secret", "TESTING": True})
+        prepare_database(made)
+        ids = fill(made)  # closes its connections: the database file holds everything
+    return path, ids
+
+
 @pytest.fixture
-def data(app):
-    return fill(app)
+def app(instance, filled_instance):
+    """This module's app: on a copy of the filled instance."""
+    shutil.copytree(filled_instance[0], instance)
+    app = create_app({"SECRET_KEY": "test-secret", "TESTING": True})
+    prepare_database(app)
+    return app
+
+
+@pytest.fixture
+def data(app, filled_instance):
+    return list(filled_instance[1])
 
 
 FILTERS = [
