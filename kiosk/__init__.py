@@ -8,17 +8,19 @@ import os
 
 from flask import Flask
 
-from . import cli, config, db, i18n, sync
+from . import cli, config, db, i18n, publishing, sync
 from .config import PROJECT_ROOT
 from .extensions import csrf
 from .files import private_folder
-from .formspec import load_forms as read_forms
 from .views import api, assets, auth, errors, hub, kiosk, reports, review, security, templating
 from .views import sync as sync_views
 from .views.accounts import bp as accounts_bp
 from .views.audio import bp as audio_bp
 from .views.cases import bp as cases_bp
 from .views.directory import bp as directory_bp
+from .views.forms_admin import bp as forms_admin_bp
+from .views.forms_preview import bp as form_preview_bp
+from .views.hub_forms import bp as hub_forms_bp
 from .views.notes import bp as notes_bp
 from .views.recordings import bp as recordings_bp
 from .views.renderings import bp as renderings_bp
@@ -35,9 +37,12 @@ BLUEPRINTS = (
     accounts_bp,
     directory_bp,
     sprachpaten_bp,
+    forms_admin_bp,
+    form_preview_bp,
     reports.bp,
     sync_views.bp,
     hub.bp,
+    hub_forms_bp,
     api.bp,
     audio_bp,
     recordings_bp,
@@ -73,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     load_forms(app)
     db.init_app(app)
+    publishing.init_app(app)  # after the database: its check runs in a request
     csrf.init_app(app)
     i18n.init_app(app)
     assets.init_app(app)
@@ -86,5 +92,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def load_forms(app: Flask) -> None:
-    """Load and check every form at start-up: a broken definition stops the server."""
-    app.extensions["kiosk_forms"] = read_forms(app.config["FORMS_DIR"])
+    """Load and check every form at start-up: a broken definition stops the server. The shipped
+    forms are overlaid by the published ones in force (kiosk/publishing/)."""
+    app.extensions["kiosk_forms"] = publishing.forms_in_force(app)

@@ -89,6 +89,16 @@ SETTINGS = (
         2 * 1024 * 1024,
         "Largest directory a site takes from its hub or from a file; a larger one is refused.",
     ),
+    Setting(
+        "FORMS_MAX_BYTES",
+        4 * 1024 * 1024,
+        "Largest answer with the forms from the Stadthaus a site takes; a larger one is refused.",
+    ),
+    Setting(
+        "FORM_UPLOAD_MAX_BYTES",
+        1024 * 1024,
+        "Largest XLSForm file a coordinator uploads on /review/formulare; a larger one is refused.",
+    ),
     # Sprachpaten: recordings of the spoken prompts, German renderings of comments.
     Setting("RECORDING_MAX_SECONDS", 60, "Longest recording of a spoken text, in seconds."),
     Setting("RECORDING_MAX_BYTES", 1024 * 1024, "Largest recording of a spoken text, in bytes."),
@@ -101,6 +111,9 @@ SETTINGS = (
     Setting("ROLE", "kiosk", '"kiosk" on a Treffpunkt; "hub" at the Stadthaus (receives reports).'),
     Setting("HUB_SILENT_HOURS", 26, "The hub flags a site not heard from for this many hours."),
     Setting("HUB_MAX_REPORT_BYTES", 20 * 1024 * 1024, "Largest report upload the hub accepts."),
+    Setting(
+        "HUB_FORM_UPLOAD_BYTES", 2 * 1024 * 1024, "Largest XLSForm file the hub's form page takes."
+    ),
     Setting(
         "HUB_SUPERSEDED_DAYS",
         30,

@@ -23,11 +23,13 @@ from .extensions import db
 from .maintenance.backup import create_backup
 from .maintenance.retention import purge_expired, purge_superseded_reports
 from .models import ScheduledRun
+from .publishing import activate_ready
 from .reports.due import build_due_reports, report_day
 from .reports.versions import rebuild_pending
 from .review.auth import audit
 from .sync import configured_targets
 from .sync.directory import pull_if_due
+from .sync.forms_pull import pull_forms_if_due
 from .sync.heartbeat import send_heartbeats
 from .sync.outbox import deliver_outbox, enqueue_reports, register_targets
 
@@ -117,12 +119,15 @@ def run_once(app: Flask, now: datetime | None = None) -> dict:
             done["built"] = run_step("Berichte erstellen", build_due_reports, day)
             # Reports still showing an erased submission or comment (reports/versions.py).
             done["rebuilt"] = run_step("Berichte neu erstellen", rebuild_pending, now)
+            # A published form version waiting for visitors' unfinished answers (kiosk/publishing).
+            done["forms"] = run_step("Formulare umstellen", activate_ready)
         if app.config["ROLE"] != "hub" and configured_targets():
             done["queued"] = run_step("Berichte einreihen", enqueue_reports, now)
             done["delivered"] = run_step("Versand", deliver_outbox, now)
             done["heartbeats"] = run_step("Lebenszeichen", send_heartbeats, now)
             # At the first run of this process, then every DIRECTORY_PULL_MINUTES.
             done["directory"] = run_step("Verzeichnis abrufen", pull_if_due, now)
+            done["form_pull"] = run_step("Formulare abrufen", pull_forms_if_due, now)  # likewise
         done["nightly"] = run_step("Nächtliche Aufgaben", run_nightly, app, now)
         # The server's connections stay open, so no last close folds the WAL into the database:
         # besides SQLite's auto-checkpoint (every 1000 pages), once a run, without blocking.

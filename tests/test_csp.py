@@ -18,10 +18,13 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError
 
 from kiosk import create_app
+from kiosk.formspec import read_xlsform
 from kiosk.i18n import LANGUAGES
 from kiosk.models.sprachpaten import message_key
+from kiosk.review import form_uploads
 
 from browser import PageLog, fill_login, read_database, require_chromium
+from forms_admin_support import xlsform
 from server import HttpVisitor, KioskServer
 
 pytestmark = pytest.mark.browser
@@ -38,6 +41,8 @@ EXCLUDED = {
     "audio.recording": "a recording (audio file) that reads a text aloud, not a page",
     "recordings.take_audio": "a recording waiting for approval (audio file), not a page",
     "api.directory": "JSON for the sites, opened by a site token, not a page",
+    "api.forms": "JSON for the sites, opened by a site token, not a page",
+    "hub_forms.index": "a hub's page (ROLE = 'hub'), 404 on a kiosk",
 }
 # Pages that go on by themselves: the offline page returns to the start once the server answers.
 LEAVES_BY_ITSELF = {"kiosk.offline_page": "/"}
@@ -265,6 +270,9 @@ def kiosk_scenarios(server: KioskServer, app_forms: dict) -> list[dict]:
     scenarios.append({"lang": "ar", "key": "stadt-wohnen", "only": "wegweiser."})
     scenarios += [{"entry_key": "stadt-wohnen"}, {"event_id": int(event_id)}]
     scenarios.append({"lang": "ar", "uid": uuid.UUID(event_uid)})
+    # An uploaded form waiting as an Entwurf, and its preview (views/forms_admin.py).
+    upload = form_uploads.keep(server.instance_path, read_xlsform(xlsform()), "t.xlsx", "petra")
+    scenarios += [{"upload_id": upload.id, "lang": "ar", "name": n} for n in ("tag", "wunsch")]
     for form, draft in drafts(server, list(app_forms)).items():
         for lang, field in product(("ar",), app_forms[form].fields):
             scenarios.append(

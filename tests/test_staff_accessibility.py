@@ -30,6 +30,7 @@ from kiosk.review.cases import change_case
 
 from browser import COUNT_SWAPS, STAFF_TARGETS, PageLog, fill_login, require_chromium, small_targets
 from factories import INTAKE_ANSWERS, add_event, add_office, add_submission, add_user
+from forms_admin_support import sample_upload
 from server import PASSWORD, KioskServer
 from test_accessibility import AXE_OPTIONS, axe_violations, inject_axe, overflowing
 
@@ -86,6 +87,8 @@ STAFF_PAGES = {
     "sprachpaten.edit": lambda d: {"code": "ar", "key": message_key("Weiter")},
     "recordings.index": lambda d: {},
     "recordings.language_page": lambda d: {"lang": "ar"},
+    "forms_admin.index": lambda d: {},
+    "forms_admin.draft": lambda d: {"upload_id": sample_upload()},  # with its preview frame
 }
 # Staff routes that answer GET but are no page of their own here, and why.
 NOT_AUDITED = {
@@ -102,8 +105,16 @@ NOT_AUDITED = {
     "hub.dashboard": "a hub's page (ROLE = 'hub'), not a Treffpunkt's",
     "hub.site": "a hub's page",
     "hub.combined_report": "a hub's page",
+    "hub_forms.index": "a hub's page (its table and upload are checked in tests/test_hub_forms.py)",
     "hub.combined_report_pdf": "a PDF file",
     "hub.download": "a PDF file",
+    **dict.fromkeys(
+        [
+            f"form_preview.{name}"
+            for name in ("first_step", "step", "summary", "declined", "thanks")
+        ],
+        "a kiosk page (templates/kiosk, test_accessibility.py) in forms_admin.draft's frame",
+    ),
 }
 
 

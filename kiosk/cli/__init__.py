@@ -9,10 +9,11 @@ from flask import Flask
 from .audio import audio_group
 from .browser import browser_command
 from .directory import directory_group
+from .forms import forms_group
 from .hub import hub_group
 from .maintenance import backup_command, purge_command, restore_command
 from .reports import report_group
-from .setup import demo_command, forms_group, init_command, serve_command
+from .setup import demo_command, init_command, serve_command
 from .sites import site_group
 from .sync import sync_command
 from .translations import translations_group

@@ -1,8 +1,7 @@
-"""Setting up and running a kiosk: `kiosk init`, `serve`, `forms check` and `demo`."""
+"""Setting up and running a kiosk: `kiosk init`, `serve` and `demo`."""
 
 import os
 import secrets
-import sys
 
 import click
 from flask import Flask, current_app
@@ -103,26 +102,6 @@ def serve_command(host, port, threads):
         ident="mittendrin",
         **waitress_options(app.config),
     )
-
-
-@click.group("forms")
-def forms_group():
-    """Form definitions in forms/*.toml."""
-
-
-@forms_group.command("check")
-@with_appcontext
-def forms_check_command():
-    """Check every form definition; exit 1 and name file and field on any problem."""
-    from ..formspec import check_forms, load_forms
-
-    problems = check_forms(current_app.config["FORMS_DIR"])
-    for problem in problems:
-        click.echo(f"error: {problem}", err=True)
-    if problems:
-        sys.exit(1)
-    for spec in load_forms(current_app.config["FORMS_DIR"]).values():
-        click.echo(f"ok: {spec.slug} (version {spec.version_hash}, {len(spec.fields)} fields)")
 
 
 @click.command("demo")

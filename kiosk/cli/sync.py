@@ -13,6 +13,7 @@ from ..extensions import db
 from ..models import utcnow
 from ..sync import TYPE_NAMES, configured_targets
 from ..sync.directory import DirectoryState, directory_state, pull_now
+from ..sync.forms_pull import forms_pull_status, pull_forms_now
 from ..sync.heartbeat import send_heartbeats
 from ..sync.outbox import deliver_outbox, enqueue_reports, sync_status
 
@@ -38,6 +39,19 @@ def print_directory(name: str, state: DirectoryState | None) -> None:
         click.echo(f"  Verzeichnis-Fehler ({german_time(state.attempted_at)}): {state.error}")
 
 
+def print_forms_pull(name: str) -> None:
+    """The last pull of the forms from the Stadthaus, under the hub target it comes from."""
+    state = forms_pull_status()
+    if state is None or state.target != name:
+        return
+    if state.applied_at:
+        click.echo(f"  Formulare: {state.forms_text}, übernommen {german_time(state.applied_at)}")
+    else:
+        click.echo("  Formulare: noch keine vom Stadthaus übernommen")
+    if state.error:
+        click.echo(f"  Formulare-Fehler ({german_time(state.attempted_at)}): {state.error}")
+
+
 def print_status() -> None:
     statuses = sync_status()
     if not statuses:
@@ -56,6 +70,7 @@ def print_status() -> None:
             if status.heartbeat_error:
                 click.echo(f"  Lebenszeichen-Fehler: {status.heartbeat_error}")
             print_directory(status.name, directory)
+            print_forms_pull(status.name)
 
 
 def deliver_now() -> bool:
@@ -80,7 +95,9 @@ def pull_directory_now() -> bool:
     if result is None:
         return True
     click.echo(f"{result.target}: {result.describe()}")
-    return result.ok
+    forms = pull_forms_now()  # the forms from the Stadthaus come with the directory
+    click.echo(f"{forms.target}: {forms.describe()}")
+    return result.ok and forms.ok
 
 
 @click.command("sync")

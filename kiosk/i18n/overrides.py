@@ -9,7 +9,9 @@ once per language and kept per app until the corrections change: a change made i
 `kiosk sync`) within RECHECK_SECONDS, by a cheap summary query of the table.
 
 Only corrections ("geändert") change a text; a check ("geprüft") records that the catalog's
-text is right and leaves it as it is.
+text is right and leaves it as it is. Below the corrections, the translations of the forms
+published on this kiosk (kiosk/i18n/form_texts.py) are written in over the catalog's: a
+correction still wins. Both are read again when either changes (one change key of the two).
 """
 
 import copy
@@ -23,6 +25,7 @@ from flask_babel import Domain, get_locale
 from peewee import DatabaseError
 
 from ..models.sprachpaten import TranslationOverride
+from .form_texts import EMPTY, published_texts
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +40,10 @@ def catalog_key(msgid: str, msgctxt: str = "") -> str:
     return f"{msgctxt}{CONTEXT_SEPARATOR}{msgid}" if msgctxt else msgid
 
 
-def table_entries(rows) -> dict[str, dict]:
-    """{language: {message table key: text}} of the corrections among `rows`."""
-    tables: dict[str, dict] = {}
+def table_entries(rows, published=EMPTY) -> dict[str, dict]:
+    """{language: {message table key: text}} of the corrections among `rows`, over the
+    translations of the published forms in force (`published`, form_texts.PublishedTexts)."""
+    tables: dict[str, dict] = {lang: dict(texts) for lang, texts in published.translations.items()}
     for row in rows:
         if not row.corrects:
             continue
@@ -95,11 +99,12 @@ class OverrideLayer:
     def read(held: Snapshot | None) -> Snapshot:
         """The corrections, read again only if the table changed since `held` was read."""
         try:
-            key = TranslationOverride.change_key()
+            published = published_texts()
+            key = (TranslationOverride.change_key(), published.change_key)
             if held is not None and key == held.change_key:
                 held.read_at = time.monotonic()
                 return held
-            return Snapshot(table_entries(TranslationOverride.in_force()), key)
+            return Snapshot(table_entries(TranslationOverride.in_force(), published), key)
         except DatabaseError:  # no table yet (an unmigrated database): the catalogs alone
             log.warning("Korrekturen der Übersetzungen nicht lesbar", exc_info=True)
             return Snapshot({}, None)

@@ -3,16 +3,22 @@ Sprachpaten's word on it (kiosk/models/sprachpaten.py).
 
 A text of a language is
 - "fehlt": the catalog has no translation and nobody gave one;
+
+The texts of a form published on this kiosk (kiosk/i18n/form_texts.py) are listed as texts of
+that form, its file's translation standing where the catalog's would (for gettext too, below
+the corrections).
+
 - "maschinell": the catalog's translation, not checked (or checked before the catalog changed it);
 - "geprüft": someone said the catalog's translation is right, and it still is the same;
 - "geändert": someone gave another translation, which visitors see instead of the catalog's.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from ..models.sprachpaten import CONFIRMED, CORRECTED, TranslationOverride
-from .catalog_texts import SourceText, language_catalog, source_texts
+from ..models.sprachpaten import CONFIRMED, CORRECTED, TranslationOverride, message_key
+from .catalog_texts import FORM, SourceText, language_catalog, source_texts
+from .form_texts import PublishedTexts, published_texts
 
 MISSING, MACHINE = "fehlt", "maschinell"
 
@@ -66,22 +72,46 @@ class TextRow:
         return self.override is not None and self.override.origin == "hub"
 
 
-def rows_of(folder: str, code: str, overrides: dict | None = None) -> list[TextRow]:
-    """Every text of the template in language `code`, in the template's order; `overrides`
-    ({key: row in force}) when already read."""
+def texts_with_published(folder: str, published: PublishedTexts) -> list[SourceText]:
+    """The template's texts, and those of the published forms in force: a text of the template
+    gets the group of each published form that has it, a new text is added after them."""
+    texts = {text.key: text for text in source_texts(folder)}
+    for slug, msgid, comment in published.texts:
+        key = message_key(msgid)
+        held = texts.get(key)
+        group = FORM + slug
+        if held is None:
+            texts[key] = SourceText(key, msgid, "", "", (), (comment,), (group,))
+        elif group not in held.groups:
+            texts[key] = replace(held, groups=(*held.groups, group))
+    return list(texts.values())
+
+
+def rows_of(
+    folder: str,
+    code: str,
+    overrides: dict | None = None,
+    published: PublishedTexts | None = None,
+) -> list[TextRow]:
+    """Every text of the template and of the published forms in language `code`, in the
+    template's order; `overrides` ({key: row in force}) and `published` when already read."""
     catalog = language_catalog(folder, code)
     if overrides is None:
         overrides = TranslationOverride.of_language(code)
+    published = published if published is not None else published_texts()
+    forms = {**catalog.forms, **published.forms_of(code)}
     return [
-        TextRow(text, catalog.forms.get(text.key, ()), overrides.get(text.key))
-        for text in source_texts(folder)
+        TextRow(text, forms.get(text.key, ()), overrides.get(text.key))
+        for text in texts_with_published(folder, published)
     ]
 
 
 def row_of(folder: str, code: str, key: str) -> TextRow | None:
-    text = next((text for text in source_texts(folder) if text.key == key), None)
+    published = published_texts()
+    texts = texts_with_published(folder, published)
+    text = next((text for text in texts if text.key == key), None)
     if text is None:
         return None
-    catalog = language_catalog(folder, code)
+    catalog = {**language_catalog(folder, code).forms, **published.forms_of(code)}
     held = TranslationOverride.of_language(code).get(key)
-    return TextRow(text, catalog.forms.get(key, ()), held)
+    return TextRow(text, catalog.get(key, ()), held)

@@ -27,7 +27,9 @@ from .casework import CaseChange as CaseChange
 from .casework import NeedCase as NeedCase
 from .casework import NoteRevision as NoteRevision
 from .directory import DirectoryEntry, DirectorySync, Event
+from .forms import FORM_MODELS
 from .hub import HUB_MODELS, Heartbeat, HubSite, ReceivedPdf, ReceivedReport  # noqa: F401
+from .hub_forms import HUB_FORM_MODELS
 from .recordings import RECORDING_MODELS, CommentRendering, Recording  # noqa: F401
 from .reports import REPORT_MODELS, ReportRebuild  # noqa: F401
 
@@ -322,3 +324,6 @@ MODELS = (*MODELS, SyncTarget, OutboxItem, ScheduledRun)
 # The hub's models in hub.py (0004, 0013); reports waiting to be built again in reports.py (0013).
 MODELS = (*MODELS, *HUB_MODELS, *REPORT_MODELS)
 MODELS = (*MODELS, DirectoryEntry, Event, DirectorySync, *RECORDING_MODELS)
+# Published form versions and pins (kiosk/publishing/), migration 0014.
+MODELS = (*MODELS, *FORM_MODELS)
+MODELS = (*MODELS, *HUB_FORM_MODELS)  # forms from the Stadthaus (0015)

@@ -12,6 +12,7 @@ from ..models import Submission, SyncTarget
 from ..reports.store import list_records
 from ..version import program_version
 from . import configured_targets
+from .forms_pull import running_forms
 from .outbox import known_target, outbox_length
 from .transports import DeliveryError, send_heartbeat
 
@@ -49,6 +50,7 @@ def heartbeat_payload(now: datetime, records: list[dict]) -> dict:
         "last_submission_at": iso(Submission.select(fn.MAX(Submission.created_at)).scalar()),
         "outbox_length": outbox_length(),
         "last_report": last_report,
+        "forms": running_forms(),  # the Stadthaus's versions this site runs (kiosk/hub/forms.py)
     }
 
 

@@ -1,5 +1,5 @@
-"""The hub's API for the sites (`/api/v1`): reports, heartbeats and the town-wide directory,
-Bearer tokens, JSON only.
+"""The hub's API for the sites (`/api/v1`): reports, heartbeats, the town-wide directory and
+the forms from the Stadthaus, Bearer tokens, JSON only.
 
 Every answer is JSON, errors included (see `http_error`, which kiosk/errors.py also uses for
 unknown URLs and wrong methods below /api/), so a site can always read why it was refused.
@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..extensions import csrf
 from ..hub.directory import published_directory
+from ..hub.forms import forms_for_site, store_site_forms
 from ..hub.receive import ReceiveError, parse_json, store_heartbeat, store_report
 from ..hub.tokens import site_for_token
 from ..models import HubSite
@@ -106,7 +107,9 @@ def heartbeat():
     site = authenticated_site()
     if not request.is_json:
         raise ReceiveError(400, "bad_request", "Erwartet wird application/json.")
-    beat = store_heartbeat(site, parse_json(request.get_data()))
+    body = parse_json(request.get_data())
+    beat = store_heartbeat(site, body)  # checks the whole heartbeat, `forms` too
+    store_site_forms(site, body)
     return jsonify(status="ok", received_at=beat.received_at.isoformat(timespec="seconds") + "Z")
 
 
@@ -125,3 +128,15 @@ def directory():
     if request.if_none_match.contains_weak(published.version):
         return Response(status=304, headers=headers)
     return Response(published.body, mimetype="application/json", headers=headers)
+
+
+@bp.get("/forms")
+def forms():
+    """The forms the Stadthaus published for this site (kiosk/hub/forms.py,
+    kiosk/sync/forms_pull.py): a strong ETag and 304 as for the directory."""
+    site = authenticated_site()
+    published = forms_for_site(site.slug)
+    headers = {"ETag": f'"{published.version}"'}
+    if request.if_none_match.contains(published.version):
+        return Response(status=304, headers=headers)
+    return Response(published.body(), mimetype="application/json", headers=headers)

@@ -154,7 +154,11 @@ def largest_body(config) -> int:
     larger."""
     limit = max(config["MAX_CONTENT_LENGTH"], recording_body(config))
     if config.get("ROLE") == "hub":
-        limit = max(limit, config.get("HUB_MAX_REPORT_BYTES") or 0)
+        limit = max(
+            limit,
+            config.get("HUB_MAX_REPORT_BYTES") or 0,
+            config.get("HUB_FORM_UPLOAD_BYTES") or 0,  # an XLSForm on the hub's form page
+        )
     return limit
 
 

@@ -4,14 +4,17 @@ of the directory pulled from the hub, and "pull now"."""
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 
 from ..models import utcnow
+from ..publishing import form_states
 from ..review.auth import audit, role_required
 from ..sync import TYPE_NAMES
 from ..sync.directory import directory_state, pull_now
+from ..sync.forms_pull import forms_pull_status, pull_forms_now
 from ..sync.heartbeat import send_heartbeats
 from ..sync.outbox import TargetRun, deliver_outbox, enqueue_reports, sync_status
 from . import render_component
 
 bp = Blueprint("sync", __name__, url_prefix="/review/versand")
+ORIGIN_NAMES = {"hub": "vom Stadthaus", "upload": "hier hochgeladen", "shipped": "mitgeliefert"}
 
 
 def directory_context(result: str = "") -> dict:
@@ -19,6 +22,10 @@ def directory_context(result: str = "") -> dict:
         "directory": directory_state(),
         "pull_minutes": current_app.config["DIRECTORY_PULL_MINUTES"],
         "directory_result": result,
+        # The forms come with the directory (kiosk/sync/forms_pull.py): templates/sync/_forms.html.
+        "forms_pull": forms_pull_status(),
+        "form_states": form_states(),
+        "origin_names": ORIGIN_NAMES,
     }
 
 
@@ -74,6 +81,8 @@ def pull_directory():
     """Pull the directory from the hub at once; its section shows the result."""
     pulled = pull_now()
     result = pulled.describe() if pulled else "Kein Stadthaus-Server eingerichtet."
+    forms = pull_forms_now()  # the forms from the Stadthaus come with the directory
+    result += f" {forms.describe()}" if forms else ""
     audit("directory_pull", detail=result)
     return render_component(
         "sync/_directory.html", directory_context(result), back_to_the_page(result)
