@@ -1,13 +1,12 @@
 """XLSForm files for the tests of /review/formulare, written with openpyxl as Excel would, and an
 Entwurf kept from one (for the staff pages' accessibility audit)."""
 
-import io
-
 from flask import current_app
-from openpyxl import Workbook
 
 from kiosk.formspec import read_xlsform
 from kiosk.review import form_uploads
+
+from xlsform_support import xlsx
 
 ARABIC_QUESTION = "كيف كان يومك؟"
 ARABIC_GOOD = "جيد"
@@ -40,23 +39,9 @@ def settings(slug: str) -> list[list[str]]:
     ]
 
 
-def workbook_bytes(sheets: dict[str, list[list[str]]]) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def xlsform(slug: str = "tagesfrage", survey=None) -> bytes:
     """A small XLSForm with an Arabic column: one choice, one text with a hint."""
-    return workbook_bytes(
-        {"survey": survey or SURVEY, "choices": CHOICES, "settings": settings(slug)}
-    )
+    return xlsx({"survey": survey or SURVEY, "choices": CHOICES, "settings": settings(slug)})
 
 
 def sample_upload() -> str:

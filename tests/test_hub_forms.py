@@ -230,10 +230,10 @@ def test_a_refused_xlsform_shows_its_problems_as_a_table(hub, coordinator, data,
     answer = upload(coordinator, data)
     html = answer.get_data(as_text=True)
     assert answer.status_code == 422
-    assert "Die Datei wurde nicht veröffentlicht" in html and 'class="xlsform-problems' in html
+    assert "Die Datei wurde nicht veröffentlicht" in html and 'class="form-problems' in html
     sheet, row, column = cells
     assert (
-        f'<td data-label="Tabelle">{sheet}</td>\n      <td data-label="Zeile">{row}</td>\n'
+        f'<td data-label="Blatt">{sheet}</td>\n      <td data-label="Zeile">{row}</td>\n'
         f'      <td data-label="Spalte">{column}</td>'
     ) in html
     assert message in html

@@ -21,13 +21,8 @@ hub targets receive reports and heartbeats as before. A site without a hub targe
 own directory alone.
 """
 
-import hashlib
-import http.client
-import logging
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import current_app
 
@@ -42,9 +37,15 @@ from ..i18n.overrides import invalidate as translations_changed
 from ..models import DirectorySync, utcnow
 from ..models.base import write_transaction
 from . import configured_targets
-from .transports import DEFAULT_TIMEOUT, connection_problem, hub_endpoint, parse_json, tls_context
-
-log = logging.getLogger(__name__)
+from .hub_pull import (
+    Document,
+    PullError,
+    content_version,
+    fetch,
+    is_due,
+    recorded_pull,
+)
+from .hub_pull import record as record_on
 
 PATH = "/api/v1/directory"
 HUB_KINDS = ("office", "helpline")  # what the hub publishes; a Treffpunkt's own times stay local
@@ -55,14 +56,7 @@ REFUSALS = {
     403: "Der Stadthaus-Server verweigert das Verzeichnis für dieses Zugangs-Token",
     404: "Der Stadthaus-Server bietet kein Verzeichnis an (ältere Version?)",
 }
-
-
-class PullError(Exception):
-    """A pull that failed, with a German message for the coordinators."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+DOCUMENT = Document(PATH, "Das Verzeichnis", "ist", "DIRECTORY_MAX_BYTES", REFUSALS)
 
 
 @dataclass(frozen=True)
@@ -113,13 +107,7 @@ def pull_if_due(now: datetime | None = None) -> PullResult | None:
     if target is None:
         return None
     now = now or utcnow()
-    pulls = current_app.extensions.setdefault(PULLS_KEY, {})
-    last = pulls.get(target["name"])
-    wait = timedelta(minutes=current_app.config["DIRECTORY_PULL_MINUTES"])
-    if last is not None and last <= now < last + wait:
-        return None
-    pulls[target["name"]] = now  # before pulling: a pull that fails waits its turn too
-    return pull_directory(target, now)
+    return pull_directory(target, now) if is_due(PULLS_KEY, target, now) else None
 
 
 def pull_now(now: datetime | None = None) -> PullResult | None:
@@ -135,33 +123,24 @@ def pull_directory(target: dict, now: datetime | None = None) -> PullResult:
     """Fetch the hub's directory, check it and apply it whole; the outcome is also recorded
     on the target's DirectorySync row. Never raises for a failed pull."""
     now = now or utcnow()
-    name = target["name"]
-    DirectorySync.insert(target=name).on_conflict_ignore().execute()
-    held = DirectorySync.get(DirectorySync.target == name)
-    record(name, attempted_at=now)
-    try:
-        result = fetch_and_apply(target, held, now)
-    except PullError as error:
-        result = PullResult(name, "failed", held.version, held.entries, error.message)
-    except Exception as error:  # even an unexpected failure is recorded, never raised
-        log.exception("Abruf des Verzeichnisses von %s fehlgeschlagen", name)
-        message = f"Unerwarteter Fehler beim Abruf ({type(error).__name__}: {error})"
-        result = PullResult(name, "failed", held.version, held.entries, message)
-    if result.ok:
-        record(name, fetched_at=now, error="")
-    else:
-        record(name, error=result.error)
-    return result
+    return recorded_pull(
+        target,
+        DirectorySync,
+        now,
+        lambda held: fetch_and_apply(target, held, now),
+        lambda held, message: PullResult(
+            target["name"], "failed", held.version, held.entries, message
+        ),
+    )
 
 
 def fetch_and_apply(target: dict, held: DirectorySync, now: datetime) -> PullResult:
-    limit = int(current_app.config["DIRECTORY_MAX_BYTES"])
-    status, body, version = fetch(target, held.version, limit)
+    status, body, version = fetch(target, DOCUMENT, held.version)
     if status == 304:
         if not held.version:
             raise PullError("Der Stadthaus-Server hat unverständlich geantwortet (304)")
         return PullResult(target["name"], "unchanged", held.version, held.entries)
-    document = checked_document(body, limit)
+    document = checked_document(body, int(current_app.config["DIRECTORY_MAX_BYTES"]))
     entries = document["entries"]
     version = version or content_version(body)
     if version == held.version and held.applied_at is not None:
@@ -178,58 +157,7 @@ def fetch_and_apply(target: dict, held: DirectorySync, now: datetime) -> PullRes
 
 
 def record(name: str, **values) -> None:
-    DirectorySync.update(**values).where(DirectorySync.target == name).execute()
-
-
-def fetch(target: dict, version: str, limit: int) -> tuple[int, bytes, str]:
-    """GET the directory: (status 200 or 304, body of at most `limit` bytes, the hub's version);
-    PullError otherwise."""
-    headers = {"Authorization": f"Bearer {target['token']}", "Accept": "application/json"}
-    if version:
-        headers["If-None-Match"] = f'"{version}"'
-    request = urllib.request.Request(hub_endpoint(target, PATH), headers=headers)
-    context = tls_context(target.get("ca_file")) if target["url"].startswith("https:") else None
-    timeout = target.get("timeout", DEFAULT_TIMEOUT)
-    try:
-        with urllib.request.urlopen(request, timeout=timeout, context=context) as response:
-            declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > limit:
-                raise too_large(limit)
-            body = response.read(limit + 1)  # never more than one byte past the limit
-            if len(body) > limit:
-                raise too_large(limit)
-            return response.status, body, etag_value(response.headers.get("ETag"))
-    except urllib.error.HTTPError as error:
-        with error:
-            if error.code == 304:
-                return 304, b"", etag_value(error.headers.get("ETag"))
-            raise refusal(error.code, parse_json(error.read(64 * 1024))) from None
-    except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
-        raise PullError(connection_problem("Stadthaus-Server", error, timeout)) from None
-
-
-def etag_value(header: str | None) -> str:
-    """The version in an ETag header: `"abc"` and `W/"abc"` both as `abc`."""
-    return (header or "").strip().removeprefix("W/").strip('"')
-
-
-def content_version(body: bytes) -> str:
-    """A version for an answer without ETag (a hub that sends none): its content's hash."""
-    return hashlib.sha256(body).hexdigest()[:32]
-
-
-def too_large(limit: int) -> PullError:
-    megabytes = f"{limit / 1024 / 1024:.1f}".replace(".", ",")
-    return PullError(
-        f"Das Verzeichnis vom Stadthaus-Server ist zu groß (mehr als {megabytes} MB, "
-        "DIRECTORY_MAX_BYTES)"
-    )
-
-
-def refusal(status: int, answer: dict) -> PullError:
-    message = answer.get("message")
-    text = REFUSALS.get(status, f"Der Stadthaus-Server meldet einen Fehler (HTTP {status})")
-    return PullError(text + (f" ({message})" if message and status in REFUSALS else ""))
+    record_on(DirectorySync, name, **values)
 
 
 def checked_document(body: bytes, limit: int) -> dict:
@@ -241,14 +169,12 @@ def checked_document(body: bytes, limit: int) -> dict:
         document = validate(raw)
         document["translations"] = checked_translations(raw.get("translations", []))
     except DirectoryError as error:
-        raise PullError(
-            f"Das Verzeichnis vom Stadthaus-Server ist fehlerhaft: {error.message}"
-        ) from None
+        raise DOCUMENT.broken(error.message) from None
     for entry in document["entries"]:
         if entry.get("kind") not in HUB_KINDS:
-            raise PullError(
-                f"Das Verzeichnis vom Stadthaus-Server ist fehlerhaft: Eintrag „{entry['key']}“ "
-                f"hat die Art „{entry['kind']}“, die nur der Treffpunkt selbst pflegt."
+            raise DOCUMENT.broken(
+                f"Eintrag „{entry['key']}“ hat die Art „{entry['kind']}“, die nur der "
+                "Treffpunkt selbst pflegt."
             )
     return document
 

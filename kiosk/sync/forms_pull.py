@@ -16,15 +16,9 @@ version brought back under a new number) is taken again. The heartbeat tells the
 versions each form runs (`running_forms`).
 """
 
-import http.client
 import json
-import logging
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-
-from flask import current_app
+from datetime import datetime
 
 from ..formspec import FormSpecError
 from ..formspec.package import FormPackage
@@ -32,10 +26,9 @@ from ..models import utcnow
 from ..models.forms import ACTIVE, PENDING, FormPin, PublishedForm
 from ..models.hub_forms import FormPullState, ReceivedHubForm
 from ..publishing import PublishError, publish
-from .directory import PullError, content_version, directory_target, etag_value, short_version
-from .transports import DEFAULT_TIMEOUT, connection_problem, hub_endpoint, parse_json, tls_context
-
-log = logging.getLogger(__name__)
+from .directory import directory_target, short_version
+from .hub_pull import Document, PullError, content_version, fetch, is_due, recorded_pull
+from .hub_pull import record as record_on
 
 PATH = "/api/v1/forms"
 PULLS_KEY = "kiosk_form_pulls"  # app.extensions: {target: last pull of this process}
@@ -45,6 +38,7 @@ REFUSALS = {
     403: "Der Stadthaus-Server verweigert die Formulare für dieses Zugangs-Token",
     404: "Der Stadthaus-Server bietet keine Formulare an (ältere Version?)",
 }
+DOCUMENT = Document(PATH, "Die Formulare", "sind", "FORMS_MAX_BYTES", REFUSALS)
 
 
 @dataclass(frozen=True)
@@ -85,13 +79,7 @@ def pull_forms_if_due(now: datetime | None = None) -> FormsPullResult | None:
     if target is None:
         return None
     now = now or utcnow()
-    pulls = current_app.extensions.setdefault(PULLS_KEY, {})
-    last = pulls.get(target["name"])
-    wait = timedelta(minutes=current_app.config["DIRECTORY_PULL_MINUTES"])
-    if last is not None and last <= now < last + wait:
-        return None
-    pulls[target["name"]] = now
-    return pull_forms(target, now)
+    return pull_forms(target, now) if is_due(PULLS_KEY, target, now) else None
 
 
 def pull_forms_now(now: datetime | None = None) -> FormsPullResult | None:
@@ -107,25 +95,19 @@ def pull_forms(target: dict, now: datetime | None = None) -> FormsPullResult:
     """Fetch the forms meant for this site, verify all, publish the new versions; the outcome
     is kept on the target's FormPullState row. Never raises for a failed pull."""
     now = now or utcnow()
-    name = target["name"]
-    FormPullState.insert(target=name).on_conflict_ignore().execute()
-    held = FormPullState.get(FormPullState.target == name)
-    record(name, attempted_at=now)
-    try:
-        result = fetch_and_publish(target, held, now)
-    except PullError as error:
-        result = FormsPullResult(name, "failed", held.version, held.forms, error=error.message)
-    except Exception as error:  # even an unexpected failure is recorded, never raised
-        log.exception("Abruf der Formulare von %s fehlgeschlagen", name)
-        message = f"Unerwarteter Fehler beim Abruf ({type(error).__name__}: {error})"
-        result = FormsPullResult(name, "failed", held.version, held.forms, error=message)
-    record(name, **({"fetched_at": now, "error": ""} if result.ok else {"error": result.error}))
-    return result
+    return recorded_pull(
+        target,
+        FormPullState,
+        now,
+        lambda held: fetch_and_publish(target, held, now),
+        lambda held, message: FormsPullResult(
+            target["name"], "failed", held.version, held.forms, error=message
+        ),
+    )
 
 
 def fetch_and_publish(target: dict, held: FormPullState, now: datetime) -> FormsPullResult:
-    limit = int(current_app.config["FORMS_MAX_BYTES"])
-    status, body, version = fetch(target, held.version, limit)
+    status, body, version = fetch(target, DOCUMENT, held.version)
     if status == 304:
         if not held.version:
             raise PullError("Der Stadthaus-Server hat unverständlich geantwortet (304)")
@@ -155,51 +137,7 @@ def fetch_and_publish(target: dict, held: FormPullState, now: datetime) -> Forms
 
 
 def record(name: str, **values) -> None:
-    FormPullState.update(**values).where(FormPullState.target == name).execute()
-
-
-def fetch(target: dict, version: str, limit: int) -> tuple[int, bytes, str]:
-    """GET the forms: (status 200 or 304, body of at most `limit` bytes, the hub's version);
-    PullError otherwise."""
-    headers = {"Authorization": f"Bearer {target['token']}", "Accept": "application/json"}
-    if version:
-        headers["If-None-Match"] = f'"{version}"'
-    request = urllib.request.Request(hub_endpoint(target, PATH), headers=headers)
-    context = tls_context(target.get("ca_file")) if target["url"].startswith("https:") else None
-    timeout = target.get("timeout", DEFAULT_TIMEOUT)
-    try:
-        with urllib.request.urlopen(request, timeout=timeout, context=context) as response:
-            declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > limit:
-                raise too_large(limit)
-            body = response.read(limit + 1)  # never more than one byte past the limit
-            if len(body) > limit:
-                raise too_large(limit)
-            return response.status, body, etag_value(response.headers.get("ETag"))
-    except urllib.error.HTTPError as error:
-        with error:
-            if error.code == 304:
-                return 304, b"", etag_value(error.headers.get("ETag"))
-            answer = parse_json(error.read(64 * 1024))
-            text = REFUSALS.get(
-                error.code, f"Der Stadthaus-Server meldet einen Fehler (HTTP {error.code})"
-            )
-            message = answer.get("message") if error.code in REFUSALS else None
-            raise PullError(text + (f" ({message})" if message else "")) from None
-    except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
-        raise PullError(connection_problem("Stadthaus-Server", error, timeout)) from None
-
-
-def too_large(limit: int) -> PullError:
-    megabytes = f"{limit / 1024 / 1024:.1f}".replace(".", ",")
-    return PullError(
-        f"Die Formulare vom Stadthaus-Server sind zu groß (mehr als {megabytes} MB, "
-        "FORMS_MAX_BYTES)"
-    )
-
-
-def broken(text: str) -> PullError:
-    return PullError(f"Die Formulare vom Stadthaus-Server sind fehlerhaft: {text}")
+    record_on(FormPullState, name, **values)
 
 
 def checked_packages(body: bytes) -> list[tuple[int, FormPackage]]:
@@ -208,10 +146,10 @@ def checked_packages(body: bytes) -> list[tuple[int, FormPackage]]:
     try:
         document = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise broken("keine lesbare JSON-Antwort") from None
+        raise DOCUMENT.broken("keine lesbare JSON-Antwort") from None
     items = document.get("forms") if isinstance(document, dict) else None
     if not isinstance(items, list):
-        raise broken("die Liste „forms“ fehlt")
+        raise DOCUMENT.broken("die Liste „forms“ fehlt")
     return [checked_package(position, item) for position, item in enumerate(items, 1)]
 
 
@@ -223,16 +161,16 @@ def checked_package(position: int, item) -> tuple[int, FormPackage]:
             raise TypeError
         computed = package.checksum
     except (KeyError, TypeError, AttributeError, ValueError):
-        raise broken(f"Eintrag {position} ist kein vollständiges Formular") from None
+        raise DOCUMENT.broken(f"Eintrag {position} ist kein vollständiges Formular") from None
     name = f"Formular „{slug}“ (Fassung {number})"
     if package.slug != slug:
-        raise broken(f"{name} enthält das Formular „{package.slug}“")
+        raise DOCUMENT.broken(f"{name} enthält das Formular „{package.slug}“")
     if computed != checksum:
-        raise broken(f"{name} ist beschädigt: die Prüfsumme stimmt nicht")
+        raise DOCUMENT.broken(f"{name} ist beschädigt: die Prüfsumme stimmt nicht")
     try:
         package.spec()
     except FormSpecError as error:
-        raise broken(f"{name} besteht unsere Prüfung nicht: {error.message}") from None
+        raise DOCUMENT.broken(f"{name} besteht unsere Prüfung nicht: {error.message}") from None
     return number, package
 
 

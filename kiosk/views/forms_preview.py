@@ -26,7 +26,7 @@ from ..i18n.overrides import overlaid
 from ..review import form_uploads
 from ..review.auth import role_required
 from ..visitor import route
-from ..visitor.drafts import TYPED_KEY, shown_answer
+from ..visitor.drafts import answers_with, shown_answer
 from . import kiosk_only, render_after_post, render_page
 from .kiosk import ONE_TAP_TYPES
 from .kiosk_helpers import language_list, posted_answer, queued
@@ -124,22 +124,6 @@ def write_state(answers: dict) -> str:
         if len(encoded) <= STATE_CHARS or longest is None:
             return encoded
         answers = {**answers, longest: answers[longest][: len(answers[longest]) * 3 // 4] + "…"}
-
-
-def with_answer(answers: dict, name: str, value, typed: str | None) -> dict:
-    """The answers with `name`'s new one, as drafts.save_answer keeps them (typed digits too)."""
-    answers = dict(answers)
-    typed_answers = dict(answers.pop(TYPED_KEY, None) or {})
-    typed_answers.pop(name, None)
-    if value is None:
-        answers.pop(name, None)
-    else:
-        answers[name] = value
-        if typed is not None and typed != value:
-            typed_answers[name] = [typed, value]
-    if typed_answers:
-        answers[TYPED_KEY] = typed_answers
-    return answers
 
 
 class PreviewLinks:
@@ -287,7 +271,7 @@ def answer_step(upload, answers: dict, field):
     form = field.make_form(translate, formdata=posted_answer())
     before = answers
     if form.validate():
-        answers = with_answer(
+        answers = answers_with(
             answers, field.name, field.stored_value(form), field.typed_value(form)
         )
         if spec.one_tap:

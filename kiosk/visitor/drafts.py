@@ -196,15 +196,10 @@ def spec_of_draft(draft: Draft) -> FormSpec:
     return spec_of_version(draft.form_version)
 
 
-def save_answer(draft: Draft, name: str, value, typed: str | None = None) -> None:
-    """Store one answer (None removes it) of an unfinished form, without waiting for the disk
-    (see `unsynced_commits`): a draft promises the visitor nothing; the submission does.
-
-    `typed` is the answer as the visitor wrote it when that differs from `value` (digits of
-    their script: `Field.typed_value`); it is kept beside the answers under TYPED_KEY so their
-    step and the summary show it back (`shown_answer`), and dropped with any other answer.
-    """
-    answers = dict(draft.answers)
+def answers_with(answers: dict, name: str, value, typed: str | None = None) -> dict:
+    """A copy of `answers` with `name`'s new answer (None removes it) and, under TYPED_KEY, the
+    answer as typed where it differs; for a draft and for the coordinator's preview alike."""
+    answers = dict(answers)
     typed_answers = dict(answers.pop(TYPED_KEY, None) or {})
     typed_answers.pop(name, None)
     if value is None:
@@ -215,7 +210,18 @@ def save_answer(draft: Draft, name: str, value, typed: str | None = None) -> Non
             typed_answers[name] = [typed, value]
     if typed_answers:
         answers[TYPED_KEY] = typed_answers
-    draft.answers, draft.updated_at = answers, utcnow()
+    return answers
+
+
+def save_answer(draft: Draft, name: str, value, typed: str | None = None) -> None:
+    """Store one answer (None removes it) of an unfinished form, without waiting for the disk
+    (see `unsynced_commits`): a draft promises the visitor nothing; the submission does.
+
+    `typed` is the answer as the visitor wrote it when that differs from `value` (digits of
+    their script: `Field.typed_value`); it is kept beside the answers under TYPED_KEY so their
+    step and the summary show it back (`shown_answer`), and dropped with any other answer.
+    """
+    draft.answers, draft.updated_at = answers_with(draft.answers, name, value, typed), utcnow()
     sql = built_sql("draft answers", answers_update)
     params = (
         Draft.answers.db_value(draft.answers),
