@@ -1,7 +1,10 @@
 """Fixtures: an app on a fresh instance folder, its client and CLI runner, a visitor, `auth`."""
 
+import shutil
+
 import flask
 import pytest
+from argon2 import PasswordHasher
 from playwright.sync_api import sync_playwright
 
 from kiosk import create_app
@@ -34,9 +37,43 @@ def make_site(instance, built_instance):
     return site_maker(instance, built_instance)
 
 
+APP_CONFIG = {"SECRET_KEY": "test-secret", "TESTING": True}
+# argon2id at its least cost: the library's parameters take about 0.13 s per hash and per
+# login, which most tests pay several times over without being about hashing.
+QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def quick_hashing(request, monkeypatch):
+    """Every test in this process hashes passwords quickly, except those marked `real_hashing`
+    (what a hash costs is their subject). Servers in their own processes hash as deployed."""
+    if request.node.get_closest_marker("real_hashing"):
+        return
+    from kiosk.review import auth
+
+    dummy = QUICK_HASHER.hash("dummy")
+    monkeypatch.setattr(auth, "hasher", QUICK_HASHER)
+    monkeypatch.setattr(auth, "dummy_hash", lambda: dummy)
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory):
+    """A database with every migration applied and the site, forms and help lines recorded, made
+    once per test process: each `app` starts from a copy of the file (migrating takes about
+    0.1 s, copying a millisecond). Its connection is closed, so the file holds everything."""
+    path = tmp_path_factory.mktemp("migrated") / "instance"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KIOSK_INSTANCE_PATH", str(path))
+        prepare_database(create_app(APP_CONFIG))
+    return path / "kiosk.sqlite3"
+
+
 @pytest.fixture
-def app(instance):
-    app = create_app({"SECRET_KEY": "test-secret", "TESTING": True})
+def app(instance, migrated_database):
+    """An app on a fresh instance: a copy of the migrated database, prepared as at a start."""
+    instance.mkdir(mode=0o700, parents=True)
+    shutil.copyfile(migrated_database, instance / migrated_database.name)
+    app = create_app(APP_CONFIG)
     prepare_database(app)
     return app
 

@@ -77,6 +77,7 @@ def verified(monkeypatch) -> list[str]:
     return hasher.verified
 
 
+@pytest.mark.real_hashing  # what a login costs is the subject
 def test_every_login_verifies_one_hash(app, auth, vera, verified):
     add_user(app, "dora", "volunteer")
     with app.app_context():
@@ -94,6 +95,7 @@ def test_every_login_verifies_one_hash(app, auth, vera, verified):
         assert verified == [hashed], name
 
 
+@pytest.mark.real_hashing  # what a login costs is the subject
 def test_the_dummy_hash_costs_what_an_accounts_hash_costs(app, vera):
     dummy = accounts.dummy_hash()
     assert dummy.startswith("$argon2id$")
