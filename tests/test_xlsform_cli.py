@@ -40,7 +40,7 @@ def test_the_forms_group_lives_in_its_own_module_and_is_registered():
 def test_import_check_reads_and_publishes_nothing(runner, app, tmp_path):
     result = runner.invoke(args=["forms", "import", str(write(tmp_path, ARABIC_FORM)), "--check"])
     assert result.exit_code == 0, result.output
-    assert "ok: fahrrad „Fahrrad“, 1 Fragen, Übersetzungen: ar 2." in result.output
+    assert "ok: fahrrad „Fahrrad“, 1 Frage, Übersetzungen: ar 2." in result.output
     assert published(app) == []
 
 

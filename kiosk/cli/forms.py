@@ -57,9 +57,9 @@ def forms_import_command(file, name, check_only):
     languages = ", ".join(
         f"{lang} {len(texts)}" for lang, texts in sorted(package.translations.items())
     )
+    questions = f"{len(spec.fields)} {'Frage' if len(spec.fields) == 1 else 'Fragen'}"
     click.echo(
-        f"ok: {spec.slug} „{spec.title}“, {len(spec.fields)} Fragen, "
-        f"Übersetzungen: {languages or 'keine'}."
+        f"ok: {spec.slug} „{spec.title}“, {questions}, Übersetzungen: {languages or 'keine'}."
     )
     if check_only:
         return
@@ -100,8 +100,8 @@ def forms_export_command(name, output):
     except OSError as error:
         click.echo(f"Fehler: {output} nicht geschrieben ({error.strerror}).", err=True)
         sys.exit(1)
-    languages = ", ".join(sorted(lang for lang, texts in translations.items() if texts))
-    click.echo(f"XLSForm geschrieben: {output} ({spec.slug}, Sprachen: de {languages}).")
+    languages = ", ".join(["de", *sorted(lang for lang, texts in translations.items() if texts)])
+    click.echo(f"XLSForm geschrieben: {output} ({spec.slug}, Sprachen: {languages}).")
 
 
 def form_translations(spec) -> tuple[dict, dict]:
