@@ -12,9 +12,10 @@ from ..clock import local_time
 from ..extensions import db
 from ..models import utcnow
 from ..sync import TYPE_NAMES, configured_targets
-from ..sync.directory import DirectoryState, directory_state, pull_now
+from ..sync.directory import directory_state, pull_now
 from ..sync.forms_pull import forms_pull_status, pull_forms_now
 from ..sync.heartbeat import send_heartbeats
+from ..sync.hub_pull import PullState
 from ..sync.outbox import deliver_outbox, enqueue_reports, sync_status
 
 
@@ -22,7 +23,7 @@ def german_time(moment: datetime | None) -> str:
     return f"{local_time(moment):%d.%m.%Y %H:%M}" if moment else "noch nie"
 
 
-def print_directory(name: str, state: DirectoryState | None) -> None:
+def print_directory(name: str, state: PullState | None) -> None:
     """The directory's lines under its hub target; another hub target only says where it is."""
     if state is None:
         return
@@ -30,7 +31,7 @@ def print_directory(name: str, state: DirectoryState | None) -> None:
         click.echo(f"  Verzeichnis: kommt von „{state.target}“")
         return
     if state.version:
-        click.echo(f"  Verzeichnis: Stand {state.short_version}, {state.entries_text}")
+        click.echo(f"  Verzeichnis: Stand {state.short_version}, {state.count_text}")
     else:
         click.echo("  Verzeichnis: noch keines übernommen")
     click.echo(f"  Verzeichnis zuletzt abgerufen: {german_time(state.fetched_at)}")
@@ -45,7 +46,7 @@ def print_forms_pull(name: str) -> None:
     if state is None or state.target != name:
         return
     if state.applied_at:
-        click.echo(f"  Formulare: {state.forms_text}, übernommen {german_time(state.applied_at)}")
+        click.echo(f"  Formulare: {state.count_text}, übernommen {german_time(state.applied_at)}")
     else:
         click.echo("  Formulare: noch keine vom Stadthaus übernommen")
     if state.error:

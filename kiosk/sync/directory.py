@@ -40,16 +40,19 @@ from . import configured_targets
 from .hub_pull import (
     Document,
     PullError,
+    PullState,
     content_version,
+    counted,
     fetch,
     is_due,
+    pull_state,
     recorded_pull,
+    short_version,
 )
 from .hub_pull import record as record_on
 
 PATH = "/api/v1/directory"
 HUB_KINDS = ("office", "helpline")  # what the hub publishes; a Treffpunkt's own times stay local
-SHOWN_VERSION = 12  # characters of a version on the status page and in `kiosk sync --status`
 PULLS_KEY = "kiosk_directory_pulls"  # app.extensions: {target: last pull of this process}
 REFUSALS = {
     401: "Der Stadthaus-Server kennt das Zugangs-Token nicht (falsch oder widerrufen)",
@@ -77,18 +80,13 @@ class PullResult:
         """One German sentence, for `kiosk sync` and the Versand page."""
         if self.outcome == "failed":
             return f"Verzeichnis nicht übernommen: {self.error}"
-        state = f"Stand {short_version(self.version)}, {entries_text(self.entries)}"
+        state = f"Stand {short_version(self.version)}, {counted(self.entries, ENTRIES)}"
         if self.outcome == "applied":
             return f"Verzeichnis übernommen ({state})."
         return f"Verzeichnis unverändert ({state})."
 
 
-def short_version(version: str) -> str:
-    return version[:SHOWN_VERSION]
-
-
-def entries_text(count: int) -> str:
-    return f"{count} {'Eintrag' if count == 1 else 'Einträge'}"
+ENTRIES = ("Eintrag", "Einträge")
 
 
 # --- Which hub, and when --------------------------------------------------------------------
@@ -182,41 +180,6 @@ def checked_document(body: bytes, limit: int) -> dict:
 # --- Status -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DirectoryState:
-    """The directory's state for the Versand page and `kiosk sync --status`."""
-
-    target: str  # the hub target it comes from
-    version: str = ""
-    entries: int = 0
-    attempted_at: datetime | None = None
-    fetched_at: datetime | None = None
-    applied_at: datetime | None = None
-    error: str = ""
-
-    @property
-    def short_version(self) -> str:
-        return short_version(self.version)
-
-    @property
-    def entries_text(self) -> str:
-        return entries_text(self.entries)
-
-
-def directory_state() -> DirectoryState | None:
+def directory_state() -> PullState | None:
     """The state of the directory from the hub, or None for a site without a hub target."""
-    target = directory_target()
-    if target is None:
-        return None
-    row = DirectorySync.get_or_none(DirectorySync.target == target["name"])
-    if row is None:
-        return DirectoryState(target["name"])
-    return DirectoryState(
-        target=row.target,
-        version=row.version,
-        entries=row.entries,
-        attempted_at=row.attempted_at,
-        fetched_at=row.fetched_at,
-        applied_at=row.applied_at,
-        error=row.error,
-    )
+    return pull_state(DirectorySync, directory_target(), "entries", ENTRIES)

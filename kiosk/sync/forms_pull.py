@@ -26,8 +26,18 @@ from ..models import utcnow
 from ..models.forms import ACTIVE, PENDING, FormPin, PublishedForm
 from ..models.hub_forms import FormPullState, ReceivedHubForm
 from ..publishing import PublishError, publish
-from .directory import directory_target, short_version
-from .hub_pull import Document, PullError, content_version, fetch, is_due, recorded_pull
+from .directory import directory_target
+from .hub_pull import (
+    Document,
+    PullError,
+    PullState,
+    content_version,
+    counted,
+    fetch,
+    is_due,
+    pull_state,
+    recorded_pull,
+)
 from .hub_pull import record as record_on
 
 PATH = "/api/v1/forms"
@@ -62,11 +72,10 @@ class FormsPullResult:
             return f"Formulare nicht übernommen: {self.error}"
         if self.taken:
             return f"Formulare vom Stadthaus übernommen: {', '.join(self.taken)}."
-        return f"Formulare vom Stadthaus unverändert ({forms_text(self.forms)})."
+        return f"Formulare vom Stadthaus unverändert ({counted(self.forms, FORMS)})."
 
 
-def forms_text(count: int) -> str:
-    return f"{count} {'Formular' if count == 1 else 'Formulare'}"
+FORMS = ("Formular", "Formulare")
 
 
 # --- When ---------------------------------------------------------------------------------------
@@ -177,44 +186,9 @@ def checked_package(position: int, item) -> tuple[int, FormPackage]:
 # --- State --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FormsPullStatus:
-    """The last pull of the forms, for the Versand page and `kiosk sync --status`."""
-
-    target: str
-    version: str = ""
-    forms: int = 0
-    attempted_at: datetime | None = None
-    fetched_at: datetime | None = None
-    applied_at: datetime | None = None
-    error: str = ""
-
-    @property
-    def short_version(self) -> str:
-        return short_version(self.version)
-
-    @property
-    def forms_text(self) -> str:
-        return forms_text(self.forms)
-
-
-def forms_pull_status() -> FormsPullStatus | None:
+def forms_pull_status() -> PullState | None:
     """The state of the forms from the hub, or None for a site without a hub target."""
-    target = directory_target()
-    if target is None:
-        return None
-    row = FormPullState.get_or_none(FormPullState.target == target["name"])
-    if row is None:
-        return FormsPullStatus(target["name"])
-    return FormsPullStatus(
-        row.target,
-        row.version,
-        row.forms,
-        row.attempted_at,
-        row.fetched_at,
-        row.applied_at,
-        row.error,
-    )
+    return pull_state(FormPullState, directory_target(), "forms", FORMS)
 
 
 def running_forms() -> list[dict]:

@@ -19,6 +19,8 @@ from .transports import DEFAULT_TIMEOUT, connection_problem, hub_endpoint, parse
 
 log = logging.getLogger(__name__)
 
+SHOWN_VERSION = 12  # characters of a version on the status page and in `kiosk sync --status`
+
 
 class PullError(Exception):
     """A pull that failed, with a German message for the coordinators."""
@@ -132,3 +134,55 @@ def recorded_pull(target: dict, state, now: datetime, attempt: Callable, failed:
 
 def record(state, name: str, **values) -> None:
     state.update(**values).where(state.target == name).execute()
+
+
+def short_version(version: str) -> str:
+    return version[:SHOWN_VERSION]
+
+
+def counted(count: int, nouns: tuple[str, str]) -> str:
+    """ "1 Eintrag", "3 Einträge": `nouns` is (singular, plural)."""
+    return f"{count} {nouns[0] if count == 1 else nouns[1]}"
+
+
+@dataclass(frozen=True)
+class PullState:
+    """A pull's last outcome for the Versand page and `kiosk sync --status`: what it holds (a
+    version, a count of `nouns`) and when it was tried, fetched and applied."""
+
+    target: str  # the hub target it comes from
+    nouns: tuple[str, str]
+    version: str = ""
+    count: int = 0
+    attempted_at: datetime | None = None
+    fetched_at: datetime | None = None
+    applied_at: datetime | None = None
+    error: str = ""
+
+    @property
+    def short_version(self) -> str:
+        return short_version(self.version)
+
+    @property
+    def count_text(self) -> str:
+        return counted(self.count, self.nouns)
+
+
+def pull_state(state, target: dict | None, count_column: str, nouns: tuple[str, str]):
+    """The PullState of `target` read from its row of the model `state`, or None without a hub
+    target."""
+    if target is None:
+        return None
+    row = state.get_or_none(state.target == target["name"])
+    if row is None:
+        return PullState(target["name"], nouns)
+    return PullState(
+        row.target,
+        nouns,
+        row.version,
+        getattr(row, count_column),
+        row.attempted_at,
+        row.fetched_at,
+        row.applied_at,
+        row.error,
+    )
