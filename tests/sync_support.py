@@ -28,7 +28,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from kiosk import create_app
-from kiosk.db import prepare_database
+from kiosk.db import DATABASE_KEY, prepare_database, use_database
 from kiosk.extensions import db
 from kiosk.models import Site
 from kiosk.reports.periods import parse_period
@@ -321,3 +321,23 @@ class using:
 
         db.close()
         self.app_context.__exit__(*exc)
+
+
+def app_at(path, **config):
+    """An app on the instance folder `path` (its database made or migrated)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KIOSK_INSTANCE_PATH", str(path))
+        app = create_app(
+            {"SECRET_KEY": "test-secret", "TESTING": True, "SCHEDULER_INTERVAL_SECONDS": 0} | config
+        )
+    prepare_database(app)
+    return app
+
+
+@contextlib.contextmanager
+def within(app):
+    """App context and an open connection to this app's own database (two apps in one test)."""
+    with app.app_context():
+        use_database(app.extensions[DATABASE_KEY])
+        with db.connection_context():
+            yield

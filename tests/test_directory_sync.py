@@ -18,12 +18,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from kiosk import create_app
 from kiosk.cli.sync import german_time
-from kiosk.db import DATABASE_KEY, prepare_database, use_database
+from kiosk.db import DATABASE_KEY, use_database
 from kiosk.directory import entries
 from kiosk.directory.schema import validate
-from kiosk.extensions import db
 from kiosk.hub import directory as hub_directory
 from kiosk.hub.directory import directory_version
 from kiosk.hub.tokens import add_site
@@ -34,7 +32,7 @@ from kiosk.sync.directory import pull_directory, pull_now
 from kiosk.views.templating import de_datetime
 
 from server import PASSWORD, free_port, log_in
-from sync_support import HubServer, read_http_message, utc
+from sync_support import HubServer, app_at, read_http_message, utc, within
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$", re.MULTILINE)
 
@@ -93,26 +91,6 @@ SITE_ENTRIES = [
 
 
 # --- Apps, hubs and helpers --------------------------------------------------------------------
-
-
-def app_at(path, **config):
-    """An app on the instance folder `path` (its database made or migrated)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("KIOSK_INSTANCE_PATH", str(path))
-        app = create_app(
-            {"SECRET_KEY": "test-secret", "TESTING": True, "SCHEDULER_INTERVAL_SECONDS": 0} | config
-        )
-    prepare_database(app)
-    return app
-
-
-@contextlib.contextmanager
-def within(app):
-    """App context and an open connection to this app's own database (two apps in one test)."""
-    with app.app_context():
-        use_database(app.extensions[DATABASE_KEY])
-        with db.connection_context():
-            yield
 
 
 def put_entries(app, items: list[dict], origin: str = "local") -> None:

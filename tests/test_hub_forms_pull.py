@@ -23,9 +23,9 @@ from kiosk.sync.forms_pull import pull_forms, running_forms
 from kiosk.sync.heartbeat import send_heartbeats
 from kiosk.views.templating import de_datetime
 
-from hub_forms_support import SLUG, app_at, package, within
+from hub_forms_support import SLUG, package
 from server import PASSWORD, free_port, log_in
-from sync_support import HubServer, utc
+from sync_support import HubServer, app_at, utc, within
 
 REFUSED = "Stadthaus-Server nicht erreichbar (Verbindung abgelehnt)"
 CHECKED_PACKAGES = forms_pull.checked_packages

@@ -5,7 +5,6 @@ the recheck; its translations reach gettext below the Sprachpaten's corrections 
 Sprachpaten pages. Through the Flask test client on a fresh instance.
 """
 
-import contextlib
 import html
 import re
 from datetime import timedelta
@@ -15,8 +14,7 @@ from conftest import Visitor
 
 from kiosk import create_app
 from kiosk.clock import utcnow
-from kiosk.db import DATABASE_KEY, prepare_database, use_database
-from kiosk.extensions import db
+from kiosk.db import prepare_database
 from kiosk.formspec.package import FormPackage
 from kiosk.models import Draft, FormVersion, Submission, User
 from kiosk.models.forms import PublishedForm
@@ -37,6 +35,7 @@ from kiosk.scheduler import run_once
 
 from factories import add_user
 from server import log_in
+from sync_support import within
 
 QUESTION = "Wie oft fahren Sie Rad?"
 QUESTION_AR = "كم مرة تركب الدراجة؟"
@@ -78,15 +77,6 @@ def make_app():
 @pytest.fixture
 def app(instance):
     return make_app()
-
-
-@contextlib.contextmanager
-def within(app):
-    """App context and a connection to this app's own database (two apps in one test)."""
-    with app.app_context():
-        use_database(app.extensions[DATABASE_KEY])
-        with db.connection_context():
-            yield
 
 
 def publish_in(app, *args, **kwargs) -> PublishedForm:

@@ -7,7 +7,6 @@ on which language; the export to a PO file that pybabel compiles; the Stadthaus'
 reaching a site with the directory pull, where the site's own win; the unchecked consent flag.
 """
 
-import contextlib
 import gettext
 import html
 import json
@@ -23,8 +22,7 @@ from conftest import Visitor
 
 from kiosk import create_app
 from kiosk.cli.translations import pybabel
-from kiosk.db import DATABASE_KEY, prepare_database, use_database
-from kiosk.extensions import db
+from kiosk.db import prepare_database
 from kiosk.hub.tokens import add_site
 from kiosk.i18n import TRANSLATIONS_DIR
 from kiosk.models import AuditEvent, User
@@ -33,6 +31,7 @@ from kiosk.sync import directory as site_pull
 
 from factories import add_user
 from server import log_in
+from sync_support import within
 
 BASE = "/review/sprachpaten"
 HTMX = {"HX-Request": "true"}
@@ -81,15 +80,6 @@ def make_app(catalogs, **config):
 @pytest.fixture
 def app(instance, catalogs):
     return make_app(catalogs)
-
-
-@contextlib.contextmanager
-def within(app):
-    """App context and a connection to this app's own database (two apps in one test)."""
-    with app.app_context():
-        use_database(app.extensions[DATABASE_KEY])
-        with db.connection_context():
-            yield
 
 
 def add_sprachpate(app, name: str, role: str = "volunteer", speaks=()) -> None:

@@ -3,14 +3,13 @@ Sprachpaten's word on it (kiosk/models/sprachpaten.py).
 
 A text of a language is
 - "fehlt": the catalog has no translation and nobody gave one;
+- "maschinell": the catalog's translation, not checked (or checked before the catalog changed it);
+- "geprüft": someone said the catalog's translation is right, and it still is the same;
+- "geändert": someone gave another translation, which visitors see instead of the catalog's.
 
 The texts of a form published on this kiosk (kiosk/i18n/form_texts.py) are listed as texts of
 that form, its file's translation standing where the catalog's would (for gettext too, below
 the corrections).
-
-- "maschinell": the catalog's translation, not checked (or checked before the catalog changed it);
-- "geprüft": someone said the catalog's translation is right, and it still is the same;
-- "geändert": someone gave another translation, which visitors see instead of the catalog's.
 """
 
 from dataclasses import dataclass, replace

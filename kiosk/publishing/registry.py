@@ -154,8 +154,9 @@ class Registry:
             if key != self.change_key:
                 reconcile(app)
                 if files_stamp(app) != self.loaded:
-                    reload(app)
-                invalidate_translations(app)
+                    reload(app)  # the forms and their translations
+                else:
+                    invalidate_translations(app)  # a version's files unchanged, its state not
                 self.change_key = key
         return key[3] not in ("0", "None")  # the number of pending versions
 
