@@ -16,6 +16,7 @@ from kiosk.views.forms_preview import read_state, write_state
 
 from factories import add_user
 from forms_admin_support import ARABIC_GOOD, ARABIC_QUESTION, QUESTION, SURVEY, xlsform
+from xlsform_support import EXAMPLES
 
 BASE = "/review/formulare"
 UPLOAD_LINK = re.compile(r"/review/formulare/entwurf/([0-9a-f]{16})")
@@ -31,6 +32,9 @@ def cora(app):
 def ben(app):
     add_user(app, "ben", "volunteer")
     return Staff(app, "ben")
+
+
+PYXFORM = EXAMPLES / "pyxform"
 
 
 def upload(staff, data: bytes, filename="tagesfrage.xlsx", **fields):
@@ -95,15 +99,44 @@ def test_a_form_with_unsupported_questions_is_refused_with_sheet_row_and_column(
     [
         (b"", 400, "Es kam keine Datei an"),
         (b"name;alter\nAnna;30\n", 422, "keine Excel-Datei"),
-        (b"PK\x03\x04 broken zip", 422, "keine Excel-Datei (.xlsx)"),
+        (b"PK\x03\x04 broken zip", 422, "keine Excel-Datei (.xlsx oder .xls)"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 broken xls",
+            422,
+            "keine Excel-Datei (.xlsx oder .xls)",
+        ),
     ],
-    ids=["empty", "csv", "broken-zip"],
+    ids=["empty", "csv", "broken-zip", "broken-xls"],
 )
 def test_bad_files_get_a_german_message_not_a_500(app, cora, instance, data, status, message):
     response = upload(cora, data, filename="formular.csv")
     assert response.status_code == status
     assert message in response.get_data(as_text=True)
     assert form_uploads.waiting(str(instance)) == []
+
+
+def test_an_odk_form_in_xls_becomes_an_entwurf_with_the_settings_typed_at_the_upload(
+    app, cora, instance
+):
+    ict = (PYXFORM / "ict_survey_fails.xls").read_bytes()
+    refused = upload(cora, ict, filename="ict_survey_fails.xls")
+    assert refused.status_code == 422
+    assert "beim Hochladen" in refused.get_data(as_text=True)
+    typed = {"title": "Computer", "purpose": "Wir fragen nach Computern.", "retention_days": "45"}
+    wrong = upload(cora, ict, filename="ict_survey_fails.xls", **{**typed, "retention_days": "0"})
+    assert wrong.status_code == 400
+    assert "Eine ganze Zahl von 1 bis 3650" in wrong.get_data(as_text=True)
+    assert '<details class="given-settings" open>' in wrong.get_data(as_text=True)
+    answer = upload(cora, ict, filename="ict_survey_fails.xls", **typed)
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    (kept,) = form_uploads.waiting(str(instance))
+    spec = kept.package.spec()
+    assert (spec.slug, spec.title, spec.purpose, spec.retention_days) == (
+        "ict-survey-fails",
+        "Computer",
+        "Wir fragen nach Computern.",
+        45,
+    )
 
 
 def test_a_too_large_file_is_refused(app, cora):
@@ -129,6 +162,8 @@ def test_a_good_upload_becomes_an_entwurf_with_a_tablet_preview(app, cora):
     upload_id = uploaded(cora)
     page = cora.html(f"{BASE}/entwurf/{upload_id}")
     assert "Entwurf: Tagesfrage" in page
+    assert "<dd>Wir möchten wissen, wie es Ihnen geht.</dd>" in page  # what the consent says
+    assert "<dd>30 Tage</dd>" in page
     assert f'src="{BASE}/vorschau/{upload_id}/de/"' in page
     assert 'width="1024" height="600"' in page
     upright = cora.html(f"{BASE}/entwurf/{upload_id}?sprache=ar&format=hoch")

@@ -221,7 +221,7 @@ def test_the_page_shows_each_sites_versions_from_its_heartbeat(hub, coordinator)
         (
             b"kein Excel",
             ("Datei", "\N{EN DASH}", "\N{EN DASH}"),
-            "Die Datei ist keine Excel-Datei (.xlsx).",
+            "Die Datei ist keine Excel-Datei (.xlsx oder .xls).",
         ),
     ],
     ids=["unsupported-type", "not-a-workbook"],
@@ -273,3 +273,18 @@ def test_an_xlsform_over_the_limit_is_refused_with_413(hub, coordinator):
     assert run(hub, lambda: HubForm.select().count()) == 0
     hub.config["HUB_FORM_UPLOAD_BYTES"] = len(data) * 2  # the same file within the limit
     assert upload(coordinator, data).status_code == 303
+
+
+def test_an_odk_xls_form_is_published_with_the_settings_typed_at_the_upload(hub, coordinator):
+    from xlsform_support import EXAMPLES
+
+    ict = (EXAMPLES / "pyxform" / "ict_survey_fails.xls").read_bytes()
+    typed = {"title": "Computer", "purpose": "Wir fragen nach Computern.", "retention_days": "45"}
+    wrong = upload(coordinator, ict, "ict_survey_fails.xls", **{**typed, "retention_days": "x"})
+    assert wrong.status_code == 400
+    assert 'id="retention_days-error"' in wrong.get_data(as_text=True)
+    answer = upload(coordinator, ict, "ict_survey_fails.xls", **typed)
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    (item,) = forms_of(hub, "mittendrin").json["forms"]
+    spec = FormPackage.from_dict(item["package"]).spec()
+    assert (spec.slug, spec.title, spec.retention_days) == ("ict-survey-fails", "Computer", 45)

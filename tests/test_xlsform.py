@@ -306,7 +306,7 @@ def test_plain_label_is_in_the_default_language_given_in_settings():
         ("select_one_from_file towns.csv", "Dateien"),
         ("select_one_external towns", "external_choices"),
         ("deviceid", "Gerätedaten"),
-        ("hidden", "kennt der Kiosk nicht"),
+        ("hidden", "Versteckte Felder (hidden) hat der Kiosk nicht"),
     ],
 )
 def test_unsupported_types_are_refused(xls_type, words):

@@ -119,3 +119,17 @@ def test_export_of_an_unknown_form(runner, tmp_path):
     result = runner.invoke(args=["forms", "export", "nope", "--output", str(tmp_path / "x.xlsx")])
     assert result.exit_code == 1
     assert "Das Formular „nope“ gibt es nicht (es gibt: intake, visit, feedback)." in result.output
+
+
+def test_an_odk_xls_form_imports_with_the_settings_given_on_the_command_line(runner, app):
+    ict = Path(__file__).parent / "data" / "xlsforms" / "pyxform" / "ict_survey_fails.xls"
+    refused = runner.invoke(args=["forms", "import", str(ict), "--check"])
+    assert refused.exit_code == 1
+    assert "Spalte kiosk::purpose" in refused.output and "beim Hochladen" in refused.output
+    given = ["--title", "Computer", "--purpose", "Wir fragen nach Computern.", "--retention-days"]
+    result = runner.invoke(args=["forms", "import", str(ict), *given, "45"])
+    assert result.exit_code == 0, result.output
+    assert "ok: ict-survey-fails „Computer“, 1 Frage" in result.output
+    assert published(app) == [("ict-survey-fails", 1, "active")]
+    too_long = runner.invoke(args=["forms", "import", str(ict), *given, "0", "--check"])
+    assert too_long.exit_code == 2 and "--retention-days" in too_long.output

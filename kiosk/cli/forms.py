@@ -39,15 +39,29 @@ def forms_check_command():
 @forms_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--name", help="The form's short name (slug), instead of form_id in settings.")
+@click.option("--title", help="The form's German title, instead of form_title in settings.")
+@click.option(
+    "--purpose",
+    help="What the answers are for and who sees them (German, shown at consent), instead of "
+    "kiosk::purpose in settings.",
+)
+@click.option(
+    "--retention-days",
+    type=click.IntRange(1, 3650),
+    help="Days after which personal answers are deleted, instead of kiosk::retention_days.",
+)
 @click.option("--check", "check_only", is_flag=True, help="Only check the file; publish nothing.")
 @with_appcontext
-def forms_import_command(file, name, check_only):
-    """Read the XLSForm FILE, check it and publish it as the form's next version.
+def forms_import_command(file, name, title, purpose, retention_days, check_only):
+    """Read the XLSForm FILE (.xlsx or .xls), check it and publish it as the form's next version.
 
-    Every problem is listed with its sheet, row and column; nothing is published then (exit 1).
+    A form from elsewhere (Kobo, ODK) without the kiosk's settings gets them from --title,
+    --purpose and --retention-days. Every problem is listed with its sheet, row and column;
+    nothing is published then (exit 1).
     """
+    given = {"title": title, "purpose": purpose, "retention_days": retention_days}
     try:
-        package = read_xlsform(file.read_bytes(), name=name)
+        package = read_xlsform(file.read_bytes(), name=name, given=given, filename=file.name)
     except XLSFormError as error:
         for problem in error.problems:
             click.echo(f"Fehler: {problem}", err=True)

@@ -84,9 +84,47 @@ TEXT_COLUMNS = ("label", "hint", "constraint_message", "required_message", "medi
 KIOSK_TEXT_KEYS = ("yes_label", "no_label", "title", "description", "purpose", REVIEWED)
 
 
+# Older and alternative spellings of columns that pyxform reads as ours (its aliases.py; a
+# "bind:" or "bind::" prefix is the XForm binding the plain column stands for).
+ALIASES = {
+    "caption": "label",
+    "relevance": "relevant",
+    "constraining_message": "constraint_message",
+    "requiredmsg": "required_message",
+    "command": "type",
+    "tag": "name",
+    "value": "name",
+    "title": "form_title",
+    "set_form_title": "form_title",
+    "id_string": "form_id",
+    "set_form_id": "form_id",
+    **{
+        f"bind{separator}{binding}": column
+        for separator in (":", "::")
+        for binding, column in (
+            ("relevant", "relevant"),
+            ("required", "required"),
+            ("constraint", "constraint"),
+            ("jr:constraintmsg", "constraint_message"),
+            ("jr:requiredmsg", "required_message"),
+        )
+    },
+}
+
+
 def parse_heading(heading: str) -> Column:
-    """Split "label::Arabic (ar)", "label:English", "kiosk::message::min::German (de)", ..."""
+    """Split "label::Arabic (ar)", "label:English", "kiosk::message::min::German (de)", ...;
+    pyxform's aliases ("caption", "bind:relevant", "id_string", ...) read as our names."""
     text = heading.strip()
+    lowered = text.lower()
+    for alias in sorted(ALIASES, key=len, reverse=True):
+        if lowered == alias or lowered.startswith(f"{alias}:"):
+            column = _parse(ALIASES[alias] + text[len(alias) :])
+            return dataclasses.replace(column, heading=text)
+    return _parse(text)
+
+
+def _parse(text: str) -> Column:
     lowered = text.lower()
     for base in (*TEXT_COLUMNS, "image"):
         name = "media::image" if base == "image" else base

@@ -18,6 +18,16 @@ FIELD_TYPES = {
     "int": "number",
     "date": "date",
     "acknowledge": "consent",
+    # pyxform's older names of the same types (its question_type_dictionary.py)
+    "string": "text",
+    "q string": "text",
+    "add text prompt": "text",
+    "q int": "number",
+    "add integer prompt": "number",
+    "q date": "date",
+    "add date prompt": "date",
+    "q acknowledge": "consent",
+    "add acknowledge prompt": "consent",
 }
 REFUSED_TYPES = {
     "decimal": "Kommazahlen fragt der Kiosk nicht (er kennt nur ganze Zahlen). Nehmen Sie "
@@ -35,16 +45,32 @@ REFUSED_TYPES = {
 }
 for _kind in ("begin_repeat", "end repeat", "end_repeat", "begin loop", "end loop"):
     REFUSED_TYPES[_kind] = REFUSED_TYPES["begin repeat"]
-for _kind in ("geopoint", "geotrace", "geoshape", "start-geopoint"):
+for _kind in (
+    "geopoint",
+    "geotrace",
+    "geoshape",
+    "start-geopoint",
+    "gps",
+    "location",
+    "q location",
+):
     REFUSED_TYPES[_kind] = "Standorte fragt der Kiosk nicht ab. Löschen Sie die Zeile."
 for _kind in ("image", "audio", "video", "file", "background-audio", "barcode"):
     REFUSED_TYPES[_kind] = (
         "Fotos, Ton, Video, Dateien und Barcodes nimmt der Kiosk nicht an. Löschen Sie die Zeile."
     )
-for _kind in ("deviceid", "phonenumber", "username", "email", "simserial", "subscriberid", "audit"):
+for _kind in (
+    *("deviceid", "device id", "imei", "phonenumber", "phone number", "get phone number"),
+    *("username", "email", "simserial", "sim id", "get sim id", "subscriberid", "subscriber id"),
+    *("get subscriber id", "audit", "start-address"),
+):
     REFUSED_TYPES[_kind] = (
         "Gerätedaten wie deviceid oder username speichert der Kiosk nicht. Löschen Sie die Zeile."
     )
+REFUSED_TYPES["hidden"] = (
+    "Versteckte Felder (hidden) hat der Kiosk nicht: er speichert nur, was Besucher antworten. "
+    "Löschen Sie die Zeile."
+)
 EXTERNAL = (
     "select_one_from_file",
     "select_multiple_from_file",

@@ -20,12 +20,22 @@ from .xlsform_common import (
     XLSFormError,
     XLSFormProblem,
     language_code,
+    parse_heading,
 )
 from .xlsform_fields import icon_name, icon_problem
 from .xlsform_sheets import Row, Workbook, localise, read_workbook
 from .xlsform_survey import SurveyReader
 
 ALL_LANGUAGES = ", ".join(LANGUAGE_COLUMNS.values())
+# Settings a coordinator may give at the upload (or `kiosk forms import --title ...`) for a form
+# from elsewhere, e.g. Kobo or ODK, whose file has no kiosk columns; a given value wins over
+# the file's.
+GIVEN_HEADINGS = {
+    "title": "form_title",
+    "purpose": "kiosk::purpose::German (de)",
+    "retention_days": "kiosk::retention_days",
+}
+OR_GIVEN = "oder geben Sie ihn beim Hochladen an"
 REFERENCE_TEXT = (
     "Verweise auf Antworten wie ${frage} setzt der Kiosk nicht in Texte ein. Schreiben Sie den "
     "Text ohne Verweis."
@@ -33,8 +43,15 @@ REFERENCE_TEXT = (
 
 
 class XLSFormReader(SurveyReader):
-    def __init__(self, data: bytes, name: str | None = None):
-        self.data, self.name = data, name
+    def __init__(
+        self,
+        data: bytes,
+        name: str | None = None,
+        given: dict | None = None,
+        filename: str | None = None,
+    ):
+        self.data, self.name, self.filename = data, name, filename
+        self.given = {key: value for key, value in (given or {}).items() if value}
         self.problems: list[XLSFormProblem] = []
         self.translations: dict[str, dict[str, tuple[str, int, str]]] = {}
         self.reviewed: dict[str, set[str]] = {}
@@ -57,6 +74,7 @@ class XLSFormReader(SurveyReader):
             )
         settings = (workbook.sheets.get("settings") or [None])[0]
         localise(workbook, self._default_language(settings))
+        settings = self._with_given(settings)
         self._check_columns(workbook)
         self._check_german(workbook)
         lists = self.choice_lists(workbook.sheets.get("choices", []))
@@ -84,6 +102,21 @@ class XLSFormReader(SurveyReader):
                 if msgids & own_texts
             },
         )
+
+    def _with_given(self, row: Row | None) -> Row | None:
+        """The settings row with the values given at the upload in place of the file's."""
+        if not self.given:
+            return row
+        row = row or Row("settings", None, {}, {})
+        cells, columns = dict(row.cells), dict(row.columns)
+        for key, value in self.given.items():
+            column = parse_heading(GIVEN_HEADINGS[key])
+            for heading, old in row.columns.items():
+                if (old.name, old.language) == (column.name, column.language):
+                    cells.pop(heading, None)
+            columns[column.heading] = column
+            cells[column.heading] = str(value).strip()
+        return Row(row.sheet, row.number, cells, columns)
 
     # Languages and columns
 
@@ -197,8 +230,8 @@ class XLSFormReader(SurveyReader):
             self.problem(
                 row,
                 "form_title",
-                "Das Formular hat keinen Titel. Schreiben Sie ihn "
-                "auf Deutsch in die Spalte form_title im Blatt settings.",
+                "Das Formular hat keinen Titel. Schreiben Sie ihn auf Deutsch in die Spalte "
+                f"form_title im Blatt settings {OR_GIVEN}.",
             )
         if description := self.text(row, "kiosk::description"):
             data["description"] = description
@@ -207,9 +240,9 @@ class XLSFormReader(SurveyReader):
             self.problem(
                 row,
                 "kiosk::purpose",
-                "Schreiben Sie in einfachen Worten, wofür die "
-                "Antworten gebraucht werden und wer sie sieht (Blatt settings, Spalte "
-                "kiosk::purpose). Der Kiosk zeigt es bei der Zustimmung.",
+                "Schreiben Sie in einfachen Worten, wofür die Antworten gebraucht werden und wer "
+                "sie sieht (Blatt settings, Spalte kiosk::purpose, oder beim Hochladen). Der "
+                "Kiosk zeigt es bei der Zustimmung.",
             )
         data["retention_days"] = self.whole(row, "kiosk::retention_days", required=True)
         if icon := row.get("kiosk::icon", None):
@@ -231,8 +264,8 @@ class XLSFormReader(SurveyReader):
                 self.problem(
                     row,
                     column,
-                    "Schreiben Sie hier, nach wie vielen Tagen persönliche "
-                    "Antworten gelöscht werden, z. B. 180 (Blatt settings).",
+                    "Schreiben Sie hier, nach wie vielen Tagen persönliche Antworten gelöscht "
+                    "werden, z. B. 180 (Blatt settings, oder beim Hochladen).",
                 )
             return None
         if not re.fullmatch(r"-?\d+", text) or (required and int(text) < 1):
@@ -247,6 +280,10 @@ class XLSFormReader(SurveyReader):
 
     def _slug(self, row: Row | None) -> str:
         text = self.name or (row.get("form_id", None) if row else "")
+        if not text and self.filename:
+            # As pyxform does: a form without form_id is named after its file.
+            stem = PurePath(self.filename).stem.lower()
+            text = re.sub(r"[^a-z0-9]+", "-", stem).strip("-")
         if not text:
             self.problem(
                 row or "settings",
@@ -286,6 +323,11 @@ class XLSFormReader(SurveyReader):
             self.problems.append(XLSFormProblem(sheet, row, None, message))
 
 
-def read_xlsform(data: bytes, name: str | None = None) -> FormPackage:
-    """The form package of an XLSForm file; raises XLSFormError listing every problem."""
-    return XLSFormReader(data, name).read()
+def read_xlsform(
+    data: bytes, name: str | None = None, given: dict | None = None, filename: str | None = None
+) -> FormPackage:
+    """The form package of an XLSForm file (.xlsx or .xls); raises XLSFormError listing every
+    problem. `given` holds settings typed at the upload ("title", "purpose", "retention_days"):
+    they take the place of the file's. Without a name or form_id the form is named after
+    `filename`, as pyxform does."""
+    return XLSFormReader(data, name, given, filename).read()

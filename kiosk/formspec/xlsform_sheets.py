@@ -7,7 +7,7 @@ form's default language (settings `default_language`, German when not given).
 
 import dataclasses
 import io
-import zipfile
+import logging
 
 from .xlsform_common import (
     KIOSK_TEXT_KEYS,
@@ -19,6 +19,7 @@ from .xlsform_common import (
     parse_heading,
 )
 
+logger = logging.getLogger(__name__)
 SHEETS = ("survey", "choices", "settings")
 XLSFORM_TEXTS = ("label", "hint", "constraint_message", "required_message")
 KIOSK_TEXTS = tuple(f"kiosk::{key}" for key in KIOSK_TEXT_KEYS if key != REVIEWED)
@@ -67,39 +68,66 @@ class Workbook:
     columns: dict[str, dict[str, Column]]
 
 
-def read_workbook(data: bytes, problems: list[XLSFormProblem]) -> Workbook | None:
-    """The workbook's sheets as rows, or None (and a problem) when it is no XLSX file."""
-    from openpyxl import load_workbook
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls)
+NOT_EXCEL = (
+    "Die Datei ist keine Excel-Datei (.xlsx oder .xls). Speichern Sie das Formular in Excel "
+    "oder LibreOffice als „Excel-Arbeitsmappe (.xlsx)“."
+)
 
+
+def read_workbook(data: bytes, problems: list[XLSFormProblem]) -> Workbook | None:
+    """The workbook's sheets as rows, or None (and a problem) when it is no Excel file.
+
+    XLSX is read with openpyxl; the older binary .xls (ODK's early templates, many forms still
+    in circulation) with xlrd."""
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        problems.append(
-            XLSFormProblem(
-                "Datei",
-                None,
-                None,
-                "Die Datei ist keine Excel-Datei (.xlsx). Speichern Sie das Formular in Excel "
-                "oder LibreOffice als „Excel-Arbeitsmappe (.xlsx)“.",
-            )
-        )
+        named = _xls_sheets(data) if data.startswith(OLE2_MAGIC) else _xlsx_sheets(data)
+    except Exception as error:  # a damaged file breaks the readers in many ways
+        # (zipfile, zlib, struct, xlrd's own errors, ...): each is a file we cannot read.
+        logger.info("XLSForm not readable: %r", error)
+        problems.append(XLSFormProblem("Datei", None, None, NOT_EXCEL))
         return None
     sheets: dict[str, list[Row]] = {}
     columns: dict[str, dict[str, Column]] = {}
-    for worksheet in book.worksheets:
-        name = worksheet.title.strip().lower()
-        values = [list(row) for row in worksheet.iter_rows(values_only=True)]
+    for title, values in named:
+        name = title.strip().lower()
         filled = any(cell_text(value) for row in values[1:] for value in row)
         if name in REFUSED_SHEETS and filled:
-            problems.append(XLSFormProblem(worksheet.title, None, None, REFUSED_SHEETS[name]))
-        if name not in SHEETS:
+            problems.append(XLSFormProblem(title, None, None, REFUSED_SHEETS[name]))
+        if name not in SHEETS or name in sheets:
             continue  # other sheets (notes, a Kobo "builder" sheet) hold nothing for the form
         headings = [cell_text(value) for value in values[0]] if values else []
         parsed = {heading: parse_heading(heading) for heading in headings if heading}
         columns[name] = parsed
         sheets[name] = list(_rows(name, headings, values[1:], parsed))
-    book.close()
     return Workbook(sheets, columns)
+
+
+def _xlsx_sheets(data: bytes) -> list[tuple[str, list[list]]]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        return [
+            (sheet.title, [list(row) for row in sheet.iter_rows(values_only=True)])
+            for sheet in book.worksheets
+        ]
+    finally:
+        book.close()
+
+
+def _xls_sheets(data: bytes) -> list[tuple[str, list[list]]]:
+    import xlrd
+
+    # xlrd writes its warnings about damaged files to stdout unless given a log of its own
+    book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
+    try:
+        return [
+            (sheet.name, [sheet.row_values(number) for number in range(sheet.nrows)])
+            for sheet in (book.sheet_by_index(index) for index in range(book.nsheets))
+        ]
+    finally:
+        book.release_resources()
 
 
 def _rows(sheet: str, headings: list[str], values: list[list], parsed: dict[str, Column]):

@@ -21,6 +21,7 @@ from ..review.auth import audit, current_user, role_required
 from . import kiosk_only, render_page
 from .review import staff_error, use_staff_errors
 from .security import allow_larger_bodies
+from .staff_forms import XLSFormSettings
 
 bp = Blueprint("forms_admin", __name__, url_prefix="/review/formulare")
 bp.before_request(kiosk_only)
@@ -28,7 +29,8 @@ use_staff_errors(bp)
 # The file and the few fields around it.
 allow_larger_bodies("forms_admin.upload", lambda config: config["FORM_UPLOAD_MAX_BYTES"] + 65536)
 
-XLSX_START = b"PK\x03\x04"  # an .xlsx file is a ZIP archive
+# An .xlsx file is a ZIP archive; an .xls (Excel 97-2003) an OLE2 compound file.
+EXCEL_STARTS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 ORIGIN_NAMES = {"shipped": "mitgeliefert", "upload": "hochgeladen", "hub": "vom Stadthaus"}
 # The simulated tablet: (CSS width, height) of the kiosk's screens.
 FORMATS = {"quer": (1024, 600), "hoch": (800, 1280)}
@@ -71,8 +73,14 @@ def too_large_message() -> str:
 @bp.get("/")
 @role_required("coordinator")
 def index():
+    return index_page(XLSFormSettings(meta={"csrf": False}))
+
+
+def index_page(settings: XLSFormSettings, status: int = 200):
     return render_page(
         "forms_admin/index.html",
+        status,
+        settings=settings,
         states=form_states(),
         uploads=form_uploads.waiting(instance()),
         origin_names=ORIGIN_NAMES,
@@ -88,8 +96,13 @@ def index():
 def upload():
     sent = request.files.get("datei")
     filename = (sent.filename or "") if sent else ""
+    settings = XLSFormSettings(meta={"csrf": False})  # CSRFProtect checked the request
+    if not settings.validate():
+        return index_page(settings, 400)
     try:
-        package = checked_package(sent, request.form.get("name", "").strip() or None)
+        package = checked_package(
+            sent, request.form.get("name", "").strip() or None, settings.given(), filename
+        )
     except Refused as refusal:
         return refused_page(refusal, filename)
     kept = form_uploads.keep(instance(), package, filename, current_user().name)
@@ -97,7 +110,7 @@ def upload():
     return redirect(url_for(".draft", upload_id=kept.id), 303)
 
 
-def checked_package(sent, name: str | None):
+def checked_package(sent, name: str | None, given: dict, filename: str):
     """The FormPackage of the uploaded XLSForm, or Refused with every problem found."""
     limit = current_app.config["FORM_UPLOAD_MAX_BYTES"]
     data = sent.read(limit + 1) if sent else b""
@@ -105,11 +118,11 @@ def checked_package(sent, name: str | None):
         raise Refused(400, [Problem(None, None, None, "Es kam keine Datei an. Bitte eine wählen.")])
     if len(data) > limit:
         raise Refused(413, [Problem(None, None, None, too_large_message())])
-    if not data.startswith(XLSX_START):
-        message = "Das ist keine Excel-Datei (.xlsx). Bitte die XLSForm als .xlsx speichern."
+    if not data.startswith(EXCEL_STARTS):
+        message = "Das ist keine Excel-Datei (.xlsx oder .xls). Bitte als .xlsx speichern."
         raise Refused(422, [Problem(None, None, None, message)])
     try:
-        package = read_xlsform(data, name)
+        package = read_xlsform(data, name, given, filename)
         package.spec()
     except XLSFormError as error:
         problems = [Problem(p.sheet, p.row, p.column, p.message) for p in error.problems]

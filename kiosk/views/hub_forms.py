@@ -2,7 +2,6 @@
 Treffpunkte or chosen ones, and see per site which version it runs (kiosk/hub/forms.py)."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import RadioField, SelectMultipleField, StringField
 from wtforms.validators import Length, Optional, Regexp
@@ -13,7 +12,7 @@ from ..hub.forms import HubFormError, publish_for_sites, published_forms, site_f
 from ..models import HubSite
 from ..review.auth import audit, current_user, role_required
 from .security import allow_larger_bodies
-from .staff_forms import options
+from .staff_forms import XLSFormSettings, options
 
 bp = Blueprint("hub_forms", __name__, url_prefix="/hub/formulare")
 allow_larger_bodies("hub_forms.upload", lambda config: config["HUB_FORM_UPLOAD_BYTES"])
@@ -21,9 +20,10 @@ allow_larger_bodies("hub_forms.upload", lambda config: config["HUB_FORM_UPLOAD_B
 ALL, CHOSEN = "all", "chosen"
 
 
-class HubFormUpload(FlaskForm):
+class HubFormUpload(XLSFormSettings):
     file = FileField(
-        "XLSForm-Datei (.xlsx)", validators=[FileRequired("Bitte eine XLSForm-Datei wählen.")]
+        "XLSForm-Datei (.xlsx oder .xls)",
+        validators=[FileRequired("Bitte eine XLSForm-Datei wählen.")],
     )
     name = StringField(
         "Kurzname des Formulars (leer lassen: wie in der Datei)",
@@ -90,7 +90,7 @@ def upload():
         return page(form, status=400)
     data = form.file.data.read()
     try:
-        package = read_xlsform(data, form.name.data or None)
+        package = read_xlsform(data, form.name.data or None, form.given(), form.file.data.filename)
     except XLSFormError as refused:
         return page(form, problems=refused.problems, status=422)
     sites = None if form.audience.data == ALL else form.sites.data

@@ -18,7 +18,7 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..dates import DateInputError, parse_day
@@ -287,3 +287,32 @@ def span_form(keys: list[str], label, first: str, last: str | None) -> SpanForm:
     form.von.choices = options(*periods)
     form.bis.choices = options(("", "\N{EN DASH} nur dieser Zeitraum \N{EN DASH}"), *periods)
     return form
+
+
+class XLSFormSettings(FlaskForm):
+    """What a coordinator may type at an XLSForm upload for a form from elsewhere (Kobo, ODK)
+    whose file has no title, purpose or deletion period; what is typed wins over the file."""
+
+    title = StringField(
+        "Titel (freiwillig)",
+        validators=[Optional(), Length(max=200, message="Höchstens 200 Zeichen.")],
+    )
+    purpose = TextAreaField(
+        "Wofür die Antworten gebraucht werden (freiwillig)",
+        validators=[Optional(), Length(max=1000, message="Höchstens 1000 Zeichen.")],
+    )
+    retention_days = IntegerField(
+        "Löschfrist in Tagen (freiwillig)",
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=3650, message="Eine ganze Zahl von 1 bis 3650, z. B. 180."),
+        ],
+    )
+
+    def given(self) -> dict:
+        """The typed settings for read_xlsform (empty ones left out)."""
+        return {
+            "title": (self.title.data or "").strip(),
+            "purpose": (self.purpose.data or "").strip(),
+            "retention_days": self.retention_days.data,
+        }
