@@ -197,7 +197,11 @@ def test_the_preview_is_answered_in_arabic_and_stores_nothing(app, cora):
     submit_url = re.search(r'action="([^"]*/submit\?a=[^"]*)"', summary).group(1)
     thanks = cora.client.post(submit_url.replace("&amp;", "&"), data={"csrf_token": token})
     assert thanks.status_code == 303
-    assert cora.get(thanks.headers["Location"]).status_code == 200
+    page = cora.get(thanks.headers["Location"])
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    # the preview's thank-you says in the language previewed that nothing was kept
+    assert "<p>معاينة: لم يتم حفظ إجاباتك.</p>" in text and "<p>تم حفظ إجاباتك.</p>" not in text
     assert counts(app) == before
 
 
