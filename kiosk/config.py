@@ -34,6 +34,11 @@ SETTINGS = (
         "A printer stands by the kiosk: the Wegweiser offers its A6 print views.",
     ),
     Setting(
+        "KIOSK_STEP_CACHE_ENTRIES",
+        512,
+        "Steps kept rendered for the next visitor at the same point (0: render every time).",
+    ),
+    Setting(
         "KIOSK_TAP_GUARD_MS",
         450,
         "Milliseconds after a new screen in which taps are ignored (a double tap's second tap).",

@@ -31,13 +31,18 @@ def render_page(template: str, status: int = 200, **context) -> Response:
     """
     if is_htmx():
         folder, _, name = template.rpartition("/")
-        response = make_response(
+        return fragment_response(
             render_template(f"{folder}/_{name}", fragment=True, **context), status
         )
-        if request.method == "GET":
-            response.headers["HX-Push-Url"] = requested_url()
-        return varies_by_htmx(response)
     return varies_by_htmx(make_response(render_template(template, **context), status))
+
+
+def fragment_response(html: str, status: int = 200) -> Response:
+    """A page's fragment for htmx; for a GET, the page's own URL goes into the history."""
+    response = make_response(html, status)
+    if request.method == "GET":
+        response.headers["HX-Push-Url"] = requested_url()
+    return varies_by_htmx(response)
 
 
 def render_component(

@@ -17,9 +17,10 @@ from ..visitor import drafts, route
 from ..visitor.offline import worker_script
 from ..visitor.submissions import RefusedReplay, replay_submission, store_submission
 from ..visitor.thanks import thanks_context
-from . import kiosk_only, render_after_post, render_page
+from . import fragment_response, kiosk_only, render_after_post, render_page
 from .header_values import local_target
 from .kiosk_helpers import (
+    DraftLinks,
     browser_secret,
     elsewhere,
     german,
@@ -33,9 +34,11 @@ from .kiosk_helpers import (
     queued,
     retention_sentence,
     seconds_labels,
+    shown_form,
     start_own_draft,
     too_many_drafts,
 )
+from .step_cache import cached_step_html
 
 bp = Blueprint("kiosk", __name__)
 
@@ -128,10 +131,10 @@ ONE_TAP_TYPES = frozenset({"single", "yesno", "rating"})
 
 
 def step_context(
-    spec: FormSpec, draft: Draft, field, form, review=False, message=None, then=()
+    spec: FormSpec, draft: Draft, field, form, review=False, message=None, then=(), links=None
 ) -> dict:
     position, total = route.progress(spec, draft.answers, field)
-    links = links_of(spec, draft)
+    links = links or links_of(spec, draft)
     return {
         "spec": spec,
         "draft": draft,
@@ -151,11 +154,18 @@ def step_context(
 
 
 def render_step(spec: FormSpec, draft: Draft, field, form=None, status=200, **context):
-    """A step's page; its form filled from the stored answer unless a posted `form` is given."""
-    if form is None:
-        form = field.make_form(gettext, value=drafts.shown_answer(draft, field.name))
+    """A step's page; its form filled from the stored answer unless a posted `form` is given.
+    An htmx fragment without an error comes from the step cache where it may (step_cache.py)."""
+    if form is None and status == 200 and not context.get("message"):
+        html = cached_step_html(spec, draft, field, context, lambda marked: step_context(
+            spec, draft, field, shown_form(draft, field), links=DraftLinks(spec, marked), **context
+        ))  # fmt: skip
+        if html is not None:
+            return fragment_response(html)
     return render_page(
-        "kiosk/step.html", status=status, **step_context(spec, draft, field, form, **context)
+        "kiosk/step.html",
+        status=status,
+        **step_context(spec, draft, field, form or shown_form(draft, field), **context),
     )
 
 

@@ -116,6 +116,11 @@ def help_text(field) -> str | None:
     return locale_digits(text, str(get_locale())) if field.takes_any_digits else text
 
 
+def shown_form(draft, field):
+    """The step's form filled with the answer shown (as typed, or as stored)."""
+    return field.make_form(gettext, value=drafts.shown_answer(draft, field.name))
+
+
 def queued(values) -> tuple[str, ...]:
     """The questions still to ask before going back to the summary (`then=a,b`)."""
     return tuple(name for name in values.get("then", "").split(",") if name)
