@@ -274,12 +274,30 @@ def walk_hello(client: Client, visitor) -> None:
 
 
 def process_cpu_seconds(pid: int) -> float | None:
-    """User + system CPU seconds of a process so far (Linux /proc), or None."""
+    """User + system CPU seconds so far of a process and all its descendants (Linux /proc), or
+    None: `kiosk serve` runs its workers as child processes (kiosk/serving_workers.py); those
+    that ended are in the parent's reaped-children fields."""
     try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
+        stats = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat", encoding="ascii") as stat:
+                        stats[int(entry)] = stat.read().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue  # ended meanwhile
+        fields = stats[pid]
+        ticks = sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+        family, found = {pid}, True
+        while found:
+            found = False
+            for other, values in stats.items():
+                if other not in family and int(values[1]) in family:  # its parent is ours
+                    family.add(other)
+                    ticks += sum(int(value) for value in values[11:15])
+                    found = True
+        return ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, KeyError):
         return None
 
 
@@ -807,7 +825,8 @@ def report(args, info: dict, code: dict, kiosk: Runs, hello: Runs, check: dict, 
     lone = f" + 1 client {args.lone_seconds:g} s" if args.lone_seconds else ""
     print(
         f"load: {args.clients} client{'s' if args.clients != 1 else ''} ({args.client}, {mode}),"
-        f" {SERVER_THREADS} waitress threads, {args.warmup:g} s warm-up +"
+        f" kiosk serve: {serving_shape(args)}; hello app: 1 process, {SERVER_THREADS} waitress"
+        f" threads; {args.warmup:g} s warm-up +"
         f" {args.seconds:g} s measured{lone} per server"
     )
     load1, load5, _ = info["loadavg_at_start"]
@@ -888,6 +907,23 @@ def stored_against_thanked(folder: str, kiosk: Runs) -> dict:
     }
 
 
+def serving_shape(args) -> str:
+    """How `kiosk serve` runs in this bench, as said in the output."""
+    from kiosk.config import defaults
+
+    settings = defaults()
+    processes = args.processes or settings.get("SERVER_PROCESSES", 1)
+    threads = args.threads or settings.get("SERVER_THREADS", SERVER_THREADS)
+    processes = min(processes, os.cpu_count() or 1)
+    return f"{processes} process{'es' if processes != 1 else ''} x {threads} threads"
+
+
+def serve_config(args) -> str:
+    """Lines for the instance's config.py: --processes and --threads (older code ignores them)."""
+    lines = [f"SERVER_PROCESSES = {args.processes}\n"] if args.processes else []
+    return "".join(lines + ([f"SERVER_THREADS = {args.threads}\n"] if args.threads else []))
+
+
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20, help="measured seconds, N clients")
@@ -922,6 +958,14 @@ def arguments() -> argparse.Namespace:
         default=browser_encodings(),
         help='keepalive: Accept-Encoding to send, as Chromium does (default "%(default)s";'
         ' "" asks for none)',
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        help="kiosk serve's worker processes (SERVER_PROCESSES; default: the kiosk's own)",
+    )
+    parser.add_argument(
+        "--threads", type=int, help="kiosk serve's threads per process (SERVER_THREADS)"
     )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
@@ -959,7 +1003,7 @@ def main() -> int:
                 f" {args.clients} clients …",
                 flush=True,
             )
-            kiosk_server = KioskServer(Path(folder) / "instance")
+            kiosk_server = KioskServer(Path(folder) / "instance", extra_config=serve_config(args))
             kiosk_server.start()
             drain = StderrDrain(kiosk_server.process.stderr)
             if drain.stream is not None:  # else KioskServer logs to instance/serve.log

@@ -147,6 +147,12 @@ SETTINGS = (
         60,
         "Seconds for a request's body after its headers; later: 408, closed.",
     ),
+    Setting(
+        "SERVER_PROCESSES",
+        2,
+        "`kiosk serve`: worker processes sharing the port (at most one per core; 1: one).",
+    ),
+    Setting("SERVER_THREADS", 8, "`kiosk serve`: worker threads of each process."),
     Setting("SERVER_IDLE_SECONDS", 30, "Seconds an idle keep-alive connection stays open."),
     Setting(
         "SERVER_CONNECTIONS_PER_ADDRESS",

@@ -31,6 +31,8 @@ from waitress.channel import HTTPChannel
 from waitress.server import MultiSocketServer, TcpWSGIServer
 from waitress.task import ThreadedTaskDispatcher
 
+from .serving_workers import Workers, can_fork, listening_socket
+
 CHECK_SECONDS = 0.25  # at most this often the main loop looks for late requests
 SETTINGS = {  # Guard field: its setting in kiosk/config.py
     "header_seconds": "SERVER_HEADER_SECONDS",
@@ -183,26 +185,54 @@ class GuardedServer(TcpWSGIServer):
 
 
 def create_server(application, guard: Guard, **options):
-    """What `waitress.create_server` makes for host and port, with guarded servers."""
+    """What `waitress.create_server` makes for host and port (or for `sockets` already
+    listening, as the workers share one), with guarded servers."""
     adj = Adjustments(**options)
     dispatcher = ThreadedTaskDispatcher()
     dispatcher.set_thread_count(adj.threads)
     socket_map = {}
-    servers = [
-        GuardedServer(
-            application, guard, map=socket_map, dispatcher=dispatcher, adj=adj, sockinfo=info
-        )
-        for info in adj.listen
-    ]
+    common = {"map": socket_map, "dispatcher": dispatcher, "adj": adj}
+    if adj.sockets:  # (waitress's default `listen` is set then too, and must not be bound)
+        servers = [
+            GuardedServer(
+                application,
+                guard,
+                _sock=sock,
+                bind_socket=False,
+                sockinfo=(sock.family, sock.type, sock.proto, sock.getsockname()),
+                **common,
+            )
+            for sock in adj.sockets
+        ]
+    else:
+        servers = [
+            GuardedServer(application, guard, sockinfo=info, **common) for info in adj.listen
+        ]
     if len(servers) == 1:
         return servers[0]
     listening = [(server.effective_host, server.effective_port) for server in servers]
     return MultiSocketServer(socket_map, adj, listening, dispatcher, servers[0].log_info)
 
 
-def serve(application, guard: Guard, **options) -> None:
-    """`waitress.serve` with the guard: runs until the process is stopped."""
+def serve(application, guard: Guard, processes: int = 1, started=None, **options) -> None:
+    """`waitress.serve` with the guard: runs until the process is stopped. With `processes` > 1
+    (where the system can fork), that many worker processes share one listening socket
+    (serving_workers.py). `started(number)` runs in each worker before it serves."""
     logging.basicConfig()
-    server = create_server(application, guard, **options)
-    server.print_listen("Serving on http://{}:{}")
-    server.run()
+    started = started or (lambda number: None)
+    if processes <= 1 or not can_fork():
+        server = create_server(application, guard, **options)
+        server.print_listen("Serving on http://{}:{}")
+        started(0)
+        server.run()
+        return
+    host, port = options.pop("host"), options.pop("port")
+    sock = listening_socket(host, port, Adjustments(**options).backlog)
+    print(f"Serving on http://{host}:{sock.getsockname()[1]} in {processes} processes", flush=True)
+
+    def worker(number: int) -> None:
+        server = create_server(application, guard, sockets=[sock], **options)
+        started(number)
+        server.run()
+
+    Workers(processes, worker).run()

@@ -4,8 +4,10 @@ Also the one place for how staff get in, whichever way a test talks to the kiosk
 password, the pages' CSRF tokens and `AuthActions` (login, logout) on a Flask test client.
 """
 
+import contextlib
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -58,8 +60,14 @@ class KioskServer:
     def start(self):
         command = [sys.executable, "-m", "kiosk.cli", "serve", "--port", str(self.port)]
         self.log = open(os.path.join(self.instance_path, "serve.log"), "ab")  # noqa: SIM115
+        # A session of its own: the server and its worker processes (SERVER_PROCESSES) are
+        # one process group, killed and waited for together, as systemd does with its unit.
         self.process = subprocess.Popen(
-            command, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
+            command,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -77,15 +85,63 @@ class KioskServer:
     def kill(self):
         """SIGKILL: no clean shutdown, as in a power cut of the process."""
         if self.process and self.process.poll() is None:
-            self.process.kill()
+            self.signal_group(signal.SIGKILL)
             self.process.wait()
+        self.wait_for_group()
         self.close_pipes()
 
     def stop(self):
         if self.process and self.process.poll() is None:
-            self.process.terminate()
+            self.process.terminate()  # the server stops its workers itself
             self.process.wait(timeout=10)
+        self.wait_for_group()
         self.close_pipes()
+
+    def signal_group(self, sig) -> None:
+        """Send `sig` to the server and its workers."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):  # none left
+            os.killpg(self.process.pid, sig)
+
+    def group_alive(self) -> bool:
+        """Whether a process of the server's group still runs (one that has ended but is not
+        yet reaped by init does not count)."""
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == self.process.pid and fields[0] not in ("Z", "X"):
+                return True
+        return self.port_listening()
+
+    def port_listening(self) -> bool:
+        """Whether a socket still listens on the port: a killed worker's threads may still be
+        ending (its main thread already a zombie) and its socket with them."""
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            try:
+                with open(table, encoding="ascii") as lines:
+                    rows = [line.split() for line in lines.readlines()[1:]]
+            except OSError:
+                continue
+            for row in rows:
+                if int(row[1].rsplit(":", 1)[1], 16) == self.port and row[3] == "0A":  # LISTEN
+                    return True
+        return False
+
+    def wait_for_group(self, seconds: float = 10.0) -> None:
+        """Until no worker of the server is left (they end with it), killing them after
+        `seconds`: a new server on the same port must not meet one of them."""
+        if not self.process or not os.path.isdir("/proc"):
+            return
+        deadline = time.monotonic() + seconds
+        while self.group_alive():
+            if time.monotonic() > deadline:
+                self.signal_group(signal.SIGKILL)
+                deadline += seconds
+            time.sleep(0.02)
 
     def close_pipes(self):
         if getattr(self, "log", None) and not self.log.closed:

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from conftest import Visitor
 
-from kiosk import create_app
+from kiosk import changes, create_app
 from kiosk.clock import utcnow
 from kiosk.db import prepare_database
 from kiosk.formspec.package import FormPackage
@@ -274,12 +274,14 @@ def test_form_states_name_the_shipped_forms_too(app):
 # --- Another process ------------------------------------------------------------------------------
 
 
-def test_another_process_sees_a_new_form_within_the_recheck(app):
+def test_another_process_sees_a_new_form_within_the_recheck(app, monkeypatch):
     other = make_app()  # a second process on the same instance: `kiosk serve` beside a CLI import
     clock = clocked(other)
     assert "fahrrad" not in html.unescape(other.test_client().get("/ar/").get_data(as_text=True))
 
-    publish_in(app, package())
+    with monkeypatch.context() as program:  # another program: its bell is not the server's
+        program.setattr(changes, "ring", lambda topic: None)
+        publish_in(app, package())
     assert "fahrrad" in app.extensions["kiosk_forms"]
     page = html.unescape(other.test_client().get("/ar/").get_data(as_text=True))
     assert "دراجة" not in page  # read a moment ago
@@ -287,6 +289,15 @@ def test_another_process_sees_a_new_form_within_the_recheck(app):
     page = html.unescape(other.test_client().get("/ar/").get_data(as_text=True))
     assert "دراجة" in page  # the new form's card, with its translated title
     assert "fahrrad" in other.extensions["kiosk_forms"]
+
+
+def test_another_worker_of_the_server_sees_a_new_form_at_once(app):
+    other = make_app()  # a worker forked from the same `kiosk serve`: one bell (kiosk/changes.py)
+    clocked(other)  # its clock stands still: only the bell can tell it
+    assert "fahrrad" not in html.unescape(other.test_client().get("/ar/").get_data(as_text=True))
+    publish_in(app, package())
+    page = html.unescape(other.test_client().get("/ar/").get_data(as_text=True))
+    assert "دراجة" in page
 
 
 # --- Translations ---------------------------------------------------------------------------------

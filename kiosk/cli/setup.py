@@ -71,13 +71,17 @@ def create_first_admin() -> tuple[str, str] | None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, help="Port to listen on.")
-@click.option("--threads", default=8, show_default=True, help="Worker threads of waitress.")
+@click.option(
+    "--threads", type=click.IntRange(1), help="Worker threads of each process (SERVER_THREADS)."
+)
+@click.option("--processes", type=click.IntRange(1), help="Worker processes (SERVER_PROCESSES).")
 @with_appcontext
-def serve_command(host, port, threads):
+def serve_command(host, port, threads, processes):
     """Serve the kiosk with waitress (applies pending migrations first).
 
     Guarded against slow and greedy clients: deadlines for a request's headers and body, and a
-    limit of connections per client address (kiosk/serving.py, the SERVER_… settings).
+    limit of connections per client address (kiosk/serving.py, the SERVER_… settings). Several
+    processes share the port where the system can fork (kiosk/serving_workers.py).
     """
     from ..scheduler import start_scheduler
     from ..serving import Guard, serve
@@ -92,16 +96,31 @@ def serve_command(host, port, threads):
     prepare_database(app)
     click.echo(f"Mittendrin kiosk on http://{host}:{port}/ (instance {app.instance_path})")
     hold_server_lock(app)  # `kiosk restore` refuses while a server holds it
-    start_scheduler(app)  # due reports, delivery, heartbeats, nightly purge and backup
     serve(
         app,
         guard,
+        processes=serving_processes(app.config, processes),
+        # due reports, delivery, heartbeats, nightly purge and backup: in one process only
+        started=lambda number: number == 0 and start_scheduler(app),
         host=host,
         port=port,
-        threads=threads,
+        threads=threads or positive_setting(app.config, "SERVER_THREADS"),
         ident="mittendrin",
         **waitress_options(app.config),
     )
+
+
+def positive_setting(config, name: str) -> int:
+    value = config[name]
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise click.ClickException(f"{name} = {value!r}: a whole number ≥ 1 is needed.")
+    return value
+
+
+def serving_processes(config, given: int | None) -> int:
+    """--processes, else SERVER_PROCESSES, at most one per core."""
+    wanted = given or positive_setting(config, "SERVER_PROCESSES")
+    return max(1, min(wanted, os.cpu_count() or 1))
 
 
 @click.command("demo")

@@ -5,8 +5,9 @@ per request for the templates (`request_translations`). `OverlaidDomain` answers
 catalog's translations, or, for a language with corrections, a copy of them whose message table
 has the corrections written in: a lookup stays one dict lookup, as before. The copies are made
 once per language and kept per app until the corrections change: a change made in this process
-(`invalidate`) applies to the next gettext; one made by another process (a directory pull by
-`kiosk sync`) within RECHECK_SECONDS, by a cheap summary query of the table.
+(`invalidate`) applies to the next gettext; one made by another worker of `kiosk serve` at once
+(kiosk/changes.py); one made by another program (a directory pull by `kiosk sync`) within
+RECHECK_SECONDS, by a cheap summary query of the table.
 
 Only corrections ("geändert") change a text; a check ("geprüft") records that the catalog's
 text is right and leaves it as it is. Below the corrections, the translations of the forms
@@ -24,6 +25,7 @@ from flask import current_app, g, has_app_context
 from flask_babel import Domain, get_locale
 from peewee import DatabaseError
 
+from .. import changes
 from ..models.sprachpaten import TranslationOverride
 from .form_texts import EMPTY, published_texts
 
@@ -31,7 +33,7 @@ log = logging.getLogger(__name__)
 
 LAYER_KEY = "kiosk_translation_overrides"  # app.extensions: this app's OverrideLayer
 ANSWERED_KEY = "kiosk_overlaid"  # g: (catalog, with corrections) for this request
-RECHECK_SECONDS = 30.0
+RECHECK_SECONDS = 5.0  # another process's change (a worker of `kiosk serve`, `kiosk sync`)
 CONTEXT_SEPARATOR = "\x04"  # gettext's: "context\x04msgid"
 
 
@@ -66,9 +68,10 @@ def overlaid(base, entries: dict):
 class Snapshot:
     """The corrections as read at one time, and the overlaid catalogs made from them."""
 
-    def __init__(self, tables: dict[str, dict], change_key: tuple | None):
+    def __init__(self, tables: dict[str, dict], change_key: tuple | None, bell: bytes = b""):
         self.tables, self.change_key = tables, change_key
         self.read_at = time.monotonic()
+        self.bell = bell  # kiosk.changes' token of "texts" before the tables were read
         self.made: dict[str, tuple] = {}  # locale -> (the catalog, it overlaid)
 
 
@@ -86,11 +89,17 @@ class OverrideLayer:
 
     def current(self) -> Snapshot:
         snapshot = self.snapshot
-        if snapshot is not None and time.monotonic() - snapshot.read_at < RECHECK_SECONDS:
+        bell = changes.token("texts")
+        if (
+            snapshot is not None
+            and snapshot.bell == bell
+            and time.monotonic() - snapshot.read_at < RECHECK_SECONDS
+        ):
             return snapshot
         with self.lock:
             generation = self.generation
             snapshot = self.read(self.snapshot)
+            snapshot.bell = bell
             if generation == self.generation:  # else a change came in while reading: read again
                 self.snapshot = snapshot
             return snapshot
@@ -156,7 +165,9 @@ def texts_state() -> tuple | None:
 
 
 def invalidate() -> None:
-    """The corrections changed: the next gettext of this app reads them again."""
+    """The corrections changed: the next gettext of this app reads them again, and so does
+    every other worker process of `kiosk serve` (kiosk/changes.py)."""
+    changes.ring("texts")
     held = layer()
     if held is not None:
         held.invalidate()

@@ -22,6 +22,7 @@ import time
 from flask import Flask, current_app
 from peewee import DatabaseError
 
+from .. import changes
 from ..files import private_folder, write_atomically
 from ..formspec import FormSpec, FormSpecError, load_form, load_forms
 from ..formspec.package import FormPackage
@@ -135,10 +136,15 @@ class Registry:
         self.lock = threading.Lock()
         self.checked_at: float | None = None
         self.change_key: tuple | None = None
+        self.bell = changes.token("forms")  # kiosk.changes' token when last checked
         self.loaded = files_stamp(app)  # create_app has just read them (load_forms)
 
     def due(self) -> bool:
-        return self.checked_at is None or self.clock() - self.checked_at >= RECHECK_SECONDS
+        return (
+            self.checked_at is None
+            or self.clock() - self.checked_at >= RECHECK_SECONDS
+            or changes.token("forms") != self.bell  # published through another worker
+        )
 
     def check(self, app: Flask, *, force: bool = False) -> bool:
         """Reload the forms when the published ones changed; whether versions are pending."""
@@ -146,6 +152,7 @@ class Registry:
             return False
         with self.lock:
             self.checked_at = self.clock()
+            self.bell = changes.token("forms")
             try:
                 key = PublishedForm.change_key()
             except DatabaseError:  # no table yet (an unmigrated database)
@@ -178,8 +185,10 @@ def invalidate_translations(app: Flask) -> None:
 
 
 def refresh(app: Flask | None = None) -> None:
-    """The published forms changed in this process: take them in at once."""
+    """The published forms changed in this process: take them in at once (and the other workers
+    of `kiosk serve` with their next request, kiosk/changes.py)."""
     app = app or current_app._get_current_object()
+    changes.ring("forms")
     reconcile(app)
     reload(app)
     registry = app.extensions.get(REGISTRY_KEY)

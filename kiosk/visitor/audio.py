@@ -35,6 +35,7 @@ from functools import lru_cache
 from babel.support import Translations
 from flask import Flask, current_app, url_for
 
+from .. import changes
 from ..files import PRIVATE_FILE, PRIVATE_FOLDER, sync_folder
 from ..formspec import UI_TEXTS, FormSpec
 from ..i18n import LANGUAGES, TRANSLATIONS_DIR
@@ -158,6 +159,7 @@ class RecordingIndex:
     def __init__(self, folder: str):
         self.folder = folder
         self.lock = threading.Lock()
+        self.bell = changes.token("recordings")  # kiosk.changes' token when last refreshed
         # lang -> (folder's modification time or None, time of the last look, {hash: Recording})
         self.languages: dict[str, tuple[int | None, float, dict[str, Recording]]] = {}
 
@@ -167,6 +169,9 @@ class RecordingIndex:
     def of_language(self, lang: str) -> dict[str, Recording]:
         known = self.languages.get(lang)
         now = time.monotonic()
+        if self.bell != changes.token("recordings"):  # a recording came through another worker
+            self.refresh(ring=False)
+            known = None
         if known is not None and now - known[1] < CHECK_SECONDS:
             return known[2]
         with self.lock:
@@ -205,9 +210,13 @@ class RecordingIndex:
                 found[match["hash"]] = (stat.st_mtime_ns, recording)
         return {hash_: recording for hash_, (_, recording) in found.items()}
 
-    def refresh(self, lang: str | None = None) -> None:
-        """Forget what was read, so the next use reads the folder again (after an import)."""
+    def refresh(self, lang: str | None = None, ring: bool = True) -> None:
+        """Forget what was read, so the next use reads the folder again (after an import);
+        `ring`: the other workers of `kiosk serve` too (kiosk/changes.py)."""
+        if ring:
+            changes.ring("recordings")
         with self.lock:
+            self.bell = changes.token("recordings")
             if lang is None:
                 self.languages.clear()
             else:
