@@ -3,13 +3,14 @@
 Two servers, one after the other, each over real HTTP on 127.0.0.1 and each under two loads:
 N concurrent clients (default 10), then a lone visitor (`--lone-seconds`).
 
-1. `kiosk serve` (tests/server.py's KioskServer: `kiosk init` + `kiosk serve`, waitress with its
-   default 8 threads, on a fresh instance in a temporary folder), from this checkout or from
-   `--code DIR` (another checkout's `kiosk` package, first on PYTHONPATH). Each client (a
-   thread with its own connection and cookies, asking for compressed answers as Chromium does)
-   fills in the feedback form again and again: language page, start, every step, summary,
-   submit, thank-you.
-2. bench/hello_app.py (Flask "hello" on waitress, 8 threads). Each client does GET / + POST /echo.
+1. `kiosk serve` (tests/server.py's KioskServer: `kiosk init` + `kiosk serve`, waitress in its
+   default 2 processes of 8 threads, or `--processes`/`--threads`, on a fresh instance in a
+   temporary folder), from this checkout or from `--code DIR` (another checkout's `kiosk`
+   package, first on PYTHONPATH). Each client (a thread with its own connection and cookies,
+   asking for compressed answers as Chromium does) fills in the feedback form again and
+   again: language page, start, every step, summary, submit, thank-you.
+2. bench/hello_app.py (Flask "hello" on waitress, 8 threads, one process). Each client does GET /
+   + POST /echo.
 
 What is counted (only what finishes inside the measuring window, after the warm-up):
 - kiosk "step": the POST of an answer until the next step (or the summary) has been read:
