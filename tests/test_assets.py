@@ -341,3 +341,22 @@ def test_another_language_list_is_another_cache(tmp_path, monkeypatch):
     one = worker_for(tmp_path / "one", monkeypatch, ["de", "ar"])
     two = worker_for(tmp_path / "two", monkeypatch, ["de", "ti"])
     assert one["cache"] != two["cache"]
+
+
+def test_our_scripts_and_styles_go_out_without_their_comments(client):
+    from kiosk.views.assets import without_comments
+
+    script = (
+        b'// what it does\nconst url = "http://x/y"; // kept: inside a line\n\n\n  // a note\n'
+        b"f();\n"
+    )
+    assert without_comments("js/a.js", "text/javascript", script) == (
+        b'const url = "http://x/y"; // kept: inside a line\nf();\n'
+    )
+    style = b"/* the buttons */\n.a { color: red; /* why */ }\n\n\n.b{}\n"
+    assert without_comments("css/a.css", "text/css", style) == b".a { color: red;  }\n.b{}\n"
+    assert without_comments("vendor/x.js", "text/javascript", script) == script
+    page = client.get("/de/").get_data(as_text=True)
+    kiosk_js = re.search(r'src="(/static/js/kiosk\.[0-9a-f]+\.js)"', page).group(1)
+    body = client.get(kiosk_js).get_data(as_text=True)
+    assert "// Kiosk behaviour" not in body and "htmx:afterSettle" in body

@@ -268,9 +268,12 @@
       .catch(function () { /* no offline pages then; the kiosk itself works as before */ });
   }
 
-  // Each page load: is the server there (with fresh tokens for a page from the cache)?
+  // Each page load under a service worker: is the server there (with fresh tokens for a page
+  // from its cache)? A page no worker controls came from the server just now, tokens and all
+  // (a queued submission still fetches fresh ones before it is sent).
   if (onOfflinePage()) goOffline();
-  refreshTokens().then(function () {
+  const fromWorker = "serviceWorker" in navigator && navigator.serviceWorker.controller;
+  (fromWorker ? refreshTokens() : Promise.resolve()).then(function () {
     if (offline) goOnline();
     flushQueue();
   }, goOffline);
