@@ -16,7 +16,6 @@ this process as before.
 
 import contextlib
 import ctypes
-import ctypes.util
 import errno
 import logging
 import os
@@ -64,9 +63,8 @@ def listening_socket(host: str, port: int, backlog: int) -> socket.socket:
 
 def die_with_parent(parent: int) -> None:
     """End this worker when the supervisor ends, however it ends."""
-    libc_name = ctypes.util.find_library("c") if sys.platform.startswith("linux") else None
-    if libc_name:
-        libc = ctypes.CDLL(libc_name, use_errno=True)
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)  # the C library the interpreter runs on
         if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
             if os.getppid() != parent:  # it ended before the signal was asked for
                 os._exit(1)

@@ -89,8 +89,11 @@ def test_a_worker_that_dies_is_started_again(served):
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one process per core at most")
 def test_the_workers_end_with_a_killed_server_and_the_port_is_free_again(served):
     workers = children(served.process.pid)
-    served.kill()  # SIGKILL to the server: no chance to stop its workers itself
-    until(lambda: not any(alive(pid) for pid in workers))
+    os.kill(served.process.pid, signal.SIGKILL)  # the server alone: no chance to stop them
+    served.process.wait()
+    served.close_pipes()
+    until(lambda: not any(alive(pid) for pid in workers))  # the kernel's parent-death signal
+    until(lambda: not served.port_listening())
     with socket.socket() as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", served.port))
