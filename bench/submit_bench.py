@@ -376,7 +376,8 @@ def stop_server(server: KioskServer) -> None:
     """KioskServer.stop (which also closes its log), with a kill if it hangs."""
     try:
         server.stop()
-    except subprocess.TimeoutExpired:
+    except (subprocess.TimeoutExpired, AssertionError) as problem:  # it is killed by then
+        print(f"kiosk serve: {problem}", file=sys.stderr)
         server.kill()
 
 

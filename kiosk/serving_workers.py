@@ -91,21 +91,32 @@ class Workers:
         previous = {sig: signal.signal(sig, self.stop) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
             for number in range(self.count):
-                self.start(number, me)
+                if not self.stopping:  # stopped while the first ones were starting
+                    self.start(number, me)
             self.supervise(me)
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
 
     def start(self, number: int, parent: int) -> None:
-        pid = os.fork()
+        # A stop between the fork and the new worker's entry in `children` would miss it: the
+        # signals wait until the worker is known (and, in the worker, until it has its own).
+        stopping_signals = {signal.SIGTERM, signal.SIGINT}
+        signal.pthread_sigmask(signal.SIG_BLOCK, stopping_signals)
+        try:
+            pid = os.fork()
+        except OSError:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, stopping_signals)
+            raise
         if pid:
             self.children[pid] = (number, time.monotonic())
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, stopping_signals)
             return
         code = 0
         try:
-            for sig in (signal.SIGTERM, signal.SIGINT):
+            for sig in stopping_signals:
                 signal.signal(sig, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, stopping_signals)
             die_with_parent(parent)
             self.run_worker(number)
         except KeyboardInterrupt:

@@ -93,7 +93,11 @@ class KioskServer:
     def stop(self):
         if self.process and self.process.poll() is None:
             self.process.terminate()  # the server stops its workers itself
-            self.process.wait(timeout=10)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()  # leave nothing running, then say so
+                raise AssertionError("kiosk serve did not stop within 10 s of SIGTERM") from None
         self.wait_for_group()
         self.close_pipes()
 

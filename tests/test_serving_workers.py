@@ -109,6 +109,15 @@ def test_sigterm_stops_the_workers_too(served):
     until(lambda: not any(alive(pid) for pid in workers))
 
 
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one process per core at most")
+def test_a_server_stopped_while_its_workers_start_stops_all_of_them(tmp_path):
+    server = KioskServer(tmp_path / "instance", extra_config="SERVER_PROCESSES = 2\n")
+    for _ in range(8):
+        server.start()  # back as soon as the port listens: the workers may still be forking
+        server.stop()  # fails if the server hangs, waiting for a worker it did not stop
+        assert not server.group_alive()
+
+
 def test_one_process_per_core_at_most(monkeypatch):
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     assert serving_processes({"SERVER_PROCESSES": 4}, None) == 1
