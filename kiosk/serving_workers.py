@@ -111,6 +111,9 @@ class Workers:
         if pid:
             self.children[pid] = (number, time.monotonic())
             signal.pthread_sigmask(signal.SIG_UNBLOCK, stopping_signals)
+            if self.stopping:  # a stop that came before the block ran its handler meanwhile
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGTERM)
             return
         code = 0
         try:
