@@ -44,8 +44,8 @@ from .hub_pull import (
     content_version,
     counted,
     fetch,
-    is_due,
     pull_state,
+    pull_when_due,
     recorded_pull,
     short_version,
 )
@@ -101,11 +101,7 @@ def directory_target(targets: list[dict] | None = None) -> dict | None:
 def pull_if_due(now: datetime | None = None) -> PullResult | None:
     """The scheduler's step: a pull at its first run in this process, then at most every
     DIRECTORY_PULL_MINUTES; None when nothing was due (or there is no hub)."""
-    target = directory_target()
-    if target is None:
-        return None
-    now = now or utcnow()
-    return pull_directory(target, now) if is_due(PULLS_KEY, target, now) else None
+    return pull_when_due(PULLS_KEY, pull_directory, directory_target(), now)
 
 
 def pull_now(now: datetime | None = None) -> PullResult | None:

@@ -34,8 +34,8 @@ from .hub_pull import (
     content_version,
     counted,
     fetch,
-    is_due,
     pull_state,
+    pull_when_due,
     recorded_pull,
 )
 from .hub_pull import record as record_on
@@ -84,11 +84,7 @@ FORMS = ("Formular", "Formulare")
 def pull_forms_if_due(now: datetime | None = None) -> FormsPullResult | None:
     """The scheduler's step, beside the directory's: at the first run of this process, then at
     most every DIRECTORY_PULL_MINUTES; None when nothing was due (or there is no hub)."""
-    target = directory_target()
-    if target is None:
-        return None
-    now = now or utcnow()
-    return pull_forms(target, now) if is_due(PULLS_KEY, target, now) else None
+    return pull_when_due(PULLS_KEY, pull_forms, directory_target(), now)
 
 
 def pull_forms_now(now: datetime | None = None) -> FormsPullResult | None:

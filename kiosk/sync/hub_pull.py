@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
+from ..clock import utcnow
 from .transports import DEFAULT_TIMEOUT, connection_problem, hub_endpoint, parse_json, tls_context
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,15 @@ class Document:
 
     def broken(self, problem: str) -> PullError:
         return PullError(f"{self.subject} vom Stadthaus-Server {self.verb} fehlerhaft: {problem}")
+
+
+def pull_when_due(key: str, pull: Callable, target: dict | None, now: datetime | None):
+    """The scheduler's step for one kind of pull: `pull(target, now)` when `is_due`; None when
+    nothing was due or there is no hub target."""
+    if target is None:
+        return None
+    now = now or utcnow()
+    return pull(target, now) if is_due(key, target, now) else None
 
 
 def is_due(key: str, target: dict, now: datetime) -> bool:
