@@ -17,9 +17,7 @@ from types import SimpleNamespace
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, g, redirect, request, url_for
-from flask_babel import get_locale
 
-from ..formspec.digits import locale_digits
 from ..formspec.visitor_code import visitor_code
 from ..i18n import LANGUAGES, offered_languages, request_translations
 from ..i18n.overrides import overlaid
@@ -28,7 +26,7 @@ from ..review.auth import role_required
 from ..visitor import route
 from ..visitor.drafts import answers_with, shown_answer
 from . import kiosk_only, render_after_post, render_page
-from .kiosk import ONE_TAP_TYPES
+from .kiosk import step_context
 from .kiosk_helpers import language_list, posted_answer, queued
 from .sprachpaten import PREVIEW_POLICY
 
@@ -160,39 +158,14 @@ def preview_draft(upload_id: str, answers: dict) -> SimpleNamespace:
 # --- The pages ---------------------------------------------------------------------------------
 
 
-def help_text(field) -> str | None:
-    """As kiosk_helpers.help_text, through this request's translations."""
-    if not field.help:
-        return None
-    text = translate(field.help)
-    return locale_digits(text, str(get_locale())) if field.takes_any_digits else text
-
-
 def render_step(upload, answers, field, form=None, status=200, review=False, then=()):
-    spec = upload.spec
+    """The kiosk's step (kiosk.step_context), with the preview's links and the package's texts."""
     draft = preview_draft(upload.id, answers)
     if form is None:
         form = field.make_form(translate, value=shown_answer(draft, field.name))
-    position, total = route.progress(spec, answers, field)
     links = PreviewLinks(upload.id, answers)
-    return render_page(
-        "kiosk/step.html",
-        status=status,
-        spec=spec,
-        draft=draft,
-        field=field,
-        form=form,
-        position=position,
-        total=total,
-        review=review,
-        then=",".join(then),
-        message=None,
-        links=links,
-        here=links.step(field.name),
-        help_text=help_text(field),
-        one_tap=field.type in ONE_TAP_TYPES,
-        can_finish=not review and route.can_finish(spec, answers, field),
-    )
+    context = step_context(upload.spec, draft, field, form, review, then=then, links=links)
+    return render_page("kiosk/step.html", status=status, **context)
 
 
 def render_summary(upload, answers):

@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..formspec import NO_ANSWER, FormSpec
 from ..formspec.digits import locale_digits
-from ..i18n import offered_languages
+from ..i18n import offered_languages, request_translations
 from ..i18n.overrides import texts_state
 from ..models import Draft, Submission
 from ..visitor import drafts
@@ -109,10 +109,11 @@ def links_of(spec: FormSpec, draft: Draft) -> DraftLinks:
 
 def help_text(field) -> str | None:
     """The help in the visitor's language; its example numbers in the visitor's digits where
-    the field takes them ("Zum Beispiel ٢٠١٦.")."""
+    the field takes them ("Zum Beispiel ٢٠١٦."). Through the request's catalog, so that an
+    Entwurf's preview (forms_preview.py, which puts the package's texts on it) gets its own."""
     if not field.help:
         return None
-    text = gettext(field.help)
+    text = request_translations().ugettext(field.help)
     return locale_digits(text, str(get_locale())) if field.takes_any_digits else text
 
 
